@@ -1,0 +1,1 @@
+"""quizbot: a daily quiz bot for Telegram, built on a YAML question bank."""

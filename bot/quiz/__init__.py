@@ -1,0 +1,1 @@
+"""The quiz domain: bank, grading, selection, schedules, scoring; no telegram, no SQL."""
