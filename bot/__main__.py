@@ -1,0 +1,131 @@
+"""The `quizbot` command: run | try | check-bank | import-markdown | migrate."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from bot.config import ConfigError, Settings, load_settings
+from bot.quiz.bank import BankError, BankSummary, load_bank, summarize
+
+EXIT_OK = 0
+EXIT_PROBLEMS = 1
+EXIT_CONFIG = 2
+
+NO_TOKEN = (
+    "quizbot needs a bot token in BOT_TOKEN: create a bot with @BotFather in Telegram "
+    "(/newbot) and run `BOT_TOKEN=123456:ABC... make run`, or try the quiz in your "
+    "terminal without a token with `make try`."
+)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="quizbot", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    run = sub.add_parser("run", help="run the Telegram bot (token from BOT_TOKEN)")
+    run.add_argument("--webhook", action="store_true", help="receive updates by webhook")
+    trial = sub.add_parser("try", help="play the quiz in this terminal, no token needed")
+    trial.add_argument("--bank", type=Path, help="bank file (default: the configured bank)")
+    trial.add_argument("--db", help="SQLite file for the terminal session's scores")
+    check = sub.add_parser("check-bank", help="validate a question bank and summarise it")
+    check.add_argument("path", nargs="?", type=Path, help="bank file (default: configured)")
+    check.add_argument("--stats", action="store_true", help="also list every tag")
+    imp = sub.add_parser("import-markdown", help="turn Markdown Q&A notes into bank entries")
+    imp.add_argument("notes", type=Path, help="the notes file")
+    imp.add_argument("--out", type=Path, help="write the YAML here (default: standard output)")
+    imp.add_argument("--prefix", default="", help="prefix for the generated ids")
+    sub.add_parser("migrate", help="apply pending database migrations")
+    return parser
+
+
+def _print_summary(path: Path, summary: BankSummary, *, all_tags: bool) -> None:
+    print(f"{path}: OK, {summary.ready} ready questions, {summary.drafts} drafts")
+    print("  by kind:       " + ", ".join(f"{k} {n}" for k, n in summary.by_kind.items()))
+    print("  by difficulty: " + ", ".join(f"{d}: {n}" for d, n in summary.by_difficulty.items()))
+    print("  by topic:      " + ", ".join(f"{t} {n}" for t, n in summary.by_topic.items()))
+    tags = summary.by_tag.items() if all_tags else list(summary.by_tag.items())[:15]
+    print("  by tag:        " + ", ".join(f"{t} {n}" for t, n in tags))
+
+
+def check_bank(path: Path, *, all_tags: bool = False) -> int:
+    """Print a bank's summary (exit 0) or every problem with file:line and id (exit 1)."""
+    try:
+        bank = load_bank(path)
+    except BankError as exc:
+        print(f"{path}: {len(exc.problems)} problem(s)", file=sys.stderr)
+        for problem in exc.problems:
+            print(f"  {problem}", file=sys.stderr)
+        return EXIT_PROBLEMS
+    _print_summary(path, summarize(bank), all_tags=all_tags)
+    return EXIT_OK
+
+
+def _import_markdown(args: argparse.Namespace) -> int:
+    from bot.quiz.importer import import_notes, render_yaml
+
+    try:
+        text = args.notes.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        print(f"cannot read {args.notes}: {exc}", file=sys.stderr)
+        return EXIT_PROBLEMS
+    result = import_notes(text, prefix=args.prefix)
+    output = render_yaml(result)
+    if args.out:
+        args.out.write_text(output, encoding="utf-8")
+    else:
+        sys.stdout.write(output)
+    for line in result.report():
+        print(line, file=sys.stderr)
+    return EXIT_OK
+
+
+def _run(settings: Settings, args: argparse.Namespace) -> int:
+    if not settings.telegram.token:
+        print(NO_TOKEN, file=sys.stderr)
+        return EXIT_CONFIG
+    from bot.telegram_adapter.runner import run_bot
+
+    return run_bot(settings, webhook=args.webhook)
+
+
+def _try(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.console_adapter.session import run_console
+
+    return run_console(settings, bank_path=args.bank, db=args.db)
+
+
+def _migrate(settings: Settings) -> int:
+    from bot.storage.migrations import upgrade
+
+    upgrade(settings.database.url)
+    print("database is up to date")
+    return EXIT_OK
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Parse the command line and run one command; return the exit code."""
+    args = _parser().parse_args(argv)
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    try:
+        settings = load_settings()
+    except ConfigError as exc:
+        print(f"configuration error: {exc}", file=sys.stderr)
+        return EXIT_CONFIG
+    if args.command == "check-bank":
+        return check_bank(args.path or Path(settings.bank.path), all_tags=args.stats)
+    if args.command == "import-markdown":
+        return _import_markdown(args)
+    if args.command == "run":
+        return _run(settings, args)
+    if args.command == "try":
+        return _try(settings, args)
+    return _migrate(settings)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

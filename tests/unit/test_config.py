@@ -1,0 +1,94 @@
+"""Configuration: TOML plus environment, one clear error per bad key."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot.config import ConfigError, load_settings
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def settings_from(tmp_path: Path, toml: str, **env: str) -> object:
+    path = tmp_path / "config.toml"
+    path.write_text(toml, encoding="utf-8")
+    return load_settings({"QUIZBOT_CONFIG": str(path), **env})
+
+
+def test_example_config_parses_and_documents_every_key() -> None:
+    example = ROOT / "config.example.toml"
+    settings = load_settings({"QUIZBOT_CONFIG": str(example)})
+    assert settings.quiz.default_zone == "Asia/Shanghai"
+    text = example.read_text(encoding="utf-8")
+    from dataclasses import fields
+
+    for section in fields(settings):
+        if section.name == "source":
+            continue
+        assert f"[{section.name}]" in text
+        for key in fields(getattr(settings, section.name)):
+            assert f"\n# {key.name} =" in text or f"\n{key.name} =" in text, key.name
+
+
+def test_environment_overrides_the_file(tmp_path: Path) -> None:
+    settings = settings_from(
+        tmp_path,
+        '[database]\nurl = "sqlite+aiosqlite:///a.db"\n',
+        BOT_TOKEN="1:abc",
+        DATABASE_URL="sqlite+aiosqlite:///b.db",
+    )
+    assert settings.database.url == "sqlite+aiosqlite:///b.db"  # type: ignore[attr-defined]
+    assert settings.telegram.token == "1:abc"  # type: ignore[attr-defined]
+    assert "1:abc" not in repr(settings)
+
+
+@pytest.mark.parametrize(
+    ("toml", "message"),
+    [
+        ("[quiz]\npass_mrk = 0.5\n", "unknown key `quiz.pass_mrk`"),
+        ("[quizz]\n", "unknown section `quizz`"),
+        ('[quiz]\npass_mark = "high"\n', "`quiz.pass_mark` in"),
+        ('[quiz]\ndefault_zone = "Mars/Base"\n', "`quiz.default_zone` in"),
+        ('[quiz]\ndefault_time = "25:00"\n', "`quiz.default_time` in"),
+        ('[telegram]\nowners = [1, "x"]\n', "`telegram.owners` in"),
+        ('[quiz]\nweekdays = ["mon", "funday"]\n', "`quiz.weekdays` in"),
+        ("[quiz\n", "is not valid TOML"),
+    ],
+)
+def test_bad_config_names_the_key_and_the_file(tmp_path: Path, toml: str, message: str) -> None:
+    with pytest.raises(ConfigError) as caught:
+        settings_from(tmp_path, toml)
+    assert message in str(caught.value)
+    assert str(tmp_path / "config.toml") in str(caught.value)
+
+
+def run_cli(*args: str, env: dict[str, str], cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args],
+        capture_output=True,
+        text=True,
+        env={"PATH": "/usr/bin:/bin", **env},
+        cwd=cwd,
+        timeout=60,
+    )
+
+
+def test_bad_config_exits_2_with_one_line_and_no_traceback(tmp_path: Path) -> None:
+    path = tmp_path / "config.toml"
+    path.write_text('[quiz]\ndefault_zone = "Mars/Base"\n', encoding="utf-8")
+    result = run_cli("check-bank", env={"QUIZBOT_CONFIG": str(path), "BOT_TOKEN": "9:secret"})
+    assert result.returncode == 2
+    assert "quiz.default_zone" in result.stderr and str(path) in result.stderr
+    assert "Traceback" not in result.stderr
+    assert "9:secret" not in result.stderr + result.stdout
+
+
+def test_run_without_token_says_where_a_token_comes_from(tmp_path: Path) -> None:
+    result = run_cli("run", env={}, cwd=tmp_path)
+    assert result.returncode == 2
+    assert "@BotFather" in result.stderr and "make try" in result.stderr
+    assert "Traceback" not in result.stderr
