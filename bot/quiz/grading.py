@@ -46,8 +46,10 @@ def _term(text: str) -> _Term:
     return _Term(compact(text), latin_words(text), has_cjk(text))
 
 
-def _typos_allowed(length: int) -> int:
-    if length < FUZZY_MIN_LENGTH:
+def _typos_allowed(target: str) -> int:
+    """Typos forgiven in a Latin term: none in short words or in anything with a digit."""
+    length = len(target)
+    if length < FUZZY_MIN_LENGTH or any(char.isdigit() for char in target):
         return 0
     return 1 if length < 9 else 2
 
@@ -57,7 +59,7 @@ def _matches_words(term: _Term, reply: _Reply) -> bool:
     target = term.joined
     if not target:
         return False
-    allowed = _typos_allowed(len(target))
+    allowed = _typos_allowed(target)
     if not allowed and target not in reply.joined:
         return False
     words = reply.words

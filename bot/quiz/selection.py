@@ -1,0 +1,54 @@
+"""Pick the next question for a chat: no repeats within a cycle, topic and difficulty filters."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+
+from bot.quiz.model import Question
+
+
+@dataclass(frozen=True)
+class Pick:
+    """The chosen question, and whether it starts a new cycle through the filtered bank."""
+
+    question: Question
+    new_cycle: bool
+
+
+def eligible(
+    questions: Sequence[Question],
+    topics: Collection[str] = (),
+    difficulties: Collection[int] = (),
+) -> list[Question]:
+    """Ready questions having one of the topics (any, if none) and one of the difficulties."""
+    return [
+        q
+        for q in questions
+        if q.is_ready
+        and (not topics or any(tag in topics for tag in q.tags))
+        and (not difficulties or q.difficulty in difficulties)
+    ]
+
+
+def pick_next(
+    questions: Sequence[Question],
+    asked: Collection[str],
+    rng: random.Random,
+    topics: Collection[str] = (),
+    difficulties: Collection[int] = (),
+) -> Pick | None:
+    """A question not asked in this cycle; a new cycle when the filtered bank is used up.
+
+    Ids in `asked` that the bank no longer has are ignored; questions added since the cycle
+    began are eligible at once. When the filters match nothing, the whole ready bank is used,
+    so a subscribed chat never goes silent. None only when the bank has no ready question.
+    """
+    pool = eligible(questions, topics, difficulties) or eligible(questions)
+    if not pool:
+        return None
+    fresh = [q for q in pool if q.id not in asked]
+    new_cycle = not fresh
+    candidates = sorted(pool if new_cycle else fresh, key=lambda q: q.id)
+    return Pick(rng.choice(candidates), new_cycle)

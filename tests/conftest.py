@@ -1,0 +1,86 @@
+"""Shared fixtures: a controllable clock, a small bank, and the stores the service runs on."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from bot.quiz.bank import Bank, BankMeta
+from bot.quiz.memory_store import MemoryStore
+from bot.quiz.model import KeyPoint, Kind, Question
+from bot.quiz.store import Store
+
+
+class FakeClock:
+    """A clock the test moves by hand."""
+
+    def __init__(self, now: datetime) -> None:
+        self.current = now
+
+    def now(self) -> datetime:
+        """The test's current time."""
+        return self.current
+
+    def advance(self, **delta: float) -> datetime:
+        """Move time forward and return the new now."""
+        self.current += timedelta(**delta)
+        return self.current
+
+
+def open_question(qid: str, tags: tuple[str, ...] = ("transformer",)) -> Question:
+    """An open question with three key points."""
+    return Question(
+        id=qid,
+        kind=Kind.OPEN,
+        question=f"{qid}：自注意力的计算过程？",
+        answer="Q 与 K 点积，除以根号 d 缩放，softmax 后对 V 加权求和。",
+        tags=tags,
+        key_points=(
+            KeyPoint("点积", ("dot product",)),
+            KeyPoint("缩放", ("scaled", "根号d")),
+            KeyPoint("softmax", ("归一化",)),
+        ),
+    )
+
+
+def make_bank(count: int = 5, *, with_choice: bool = True) -> Bank:
+    """A bank of open questions, plus one choice question unless told otherwise."""
+    questions = [open_question(f"q{i}") for i in range(count)]
+    if with_choice:
+        questions.append(
+            Question(
+                id="choice1",
+                kind=Kind.CHOICE,
+                question="Adam 的默认 β1？",
+                answer="0.9",
+                tags=("optimization",),
+                choices=("0.5", "0.9", "0.999"),
+                correct=1,
+                explanation="β1=0.9, β2=0.999",
+            )
+        )
+    return Bank(BankMeta(), tuple(questions))
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    """Friday 2026-11-27 00:30 UTC (08:30 in Shanghai)."""
+    return FakeClock(datetime(2026, 11, 27, 0, 30, tzinfo=UTC))
+
+
+@pytest.fixture(params=["memory", "sqlite"])
+async def store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Store]:
+    """Each service test runs on every Store implementation."""
+    if request.param == "memory":
+        yield MemoryStore()
+        return
+    from bot.storage.sql_store import SqlStore
+
+    sql = await SqlStore.open(f"sqlite+aiosqlite:///{tmp_path / 'quiz.db'}")
+    try:
+        yield sql
+    finally:
+        await sql.close()
