@@ -98,7 +98,7 @@ def _try(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _migrate(settings: Settings) -> int:
-    from bot.storage.migrations import upgrade
+    from bot.storage.migrate import upgrade
 
     upgrade(settings.database.url)
     print("database is up to date")

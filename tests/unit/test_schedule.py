@@ -23,8 +23,8 @@ SHANGHAI = ZoneInfo("Asia/Shanghai")
 EVERY_DAY = range(7)
 
 
-def utc(*args: int) -> datetime:
-    return datetime(*args, tzinfo=UTC)
+def utc(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
+    return datetime(year, month, day, hour, minute, tzinfo=UTC)
 
 
 def test_shanghai_nine_oclock_is_one_utc() -> None:

@@ -20,7 +20,7 @@ BANK = [q(f"q{i}", ("cv",) if i % 2 else ("llm",), 1 + i % 3) for i in range(10)
 
 
 def run_cycle(bank: list[Question], asked: set[str], rng: random.Random, **kw: object) -> list[str]:
-    picked = []
+    picked: list[str] = []
     while True:
         pick = pick_next(bank, asked, rng, **kw)  # type: ignore[arg-type]
         assert pick is not None
