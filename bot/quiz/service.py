@@ -335,8 +335,11 @@ class QuizService:
         return claimed
 
     async def record_sent(self, post: Post, message_id: int, poll_id: str | None = None) -> None:
-        """The post's question went out as this message (or poll)."""
+        """The post's question went out as this message (or poll); a private chat is now on it."""
         await self.store.set_post_message(post.id, message_id, poll_id)
+        chat = await self.store.get_chat(post.chat_id)
+        if chat is not None and not chat.is_group and post.kind == DAILY:
+            await self.store.save_chat(replace(chat, focus_post_id=post.id))
 
     async def due_reveals(self, limit: int = 500) -> list[DueReveal]:
         """Claim the reveals that are due now, each with its summary."""
@@ -463,6 +466,14 @@ class QuizService:
             await self.store.add_peek(post.id, user.id, now)
             await self._review(user.id, question, grade_choice(question, None), True, now)
         return RevealResult(question, post, forfeited=not attempted, already_revealed=False)
+
+    async def find_post(self, post_id: int) -> tuple[Post, Question]:
+        """A post and its question; NoQuestion when either is gone."""
+        post = await self.store.get_post(post_id)
+        question = self.bank.get(post.question_id) if post else None
+        if post is None or question is None:
+            raise NoQuestion("unknown post")
+        return post, question
 
     async def focus(self, user: User, post_id: int) -> tuple[Post, Question]:
         """'Answer privately': the user's private chat is now on that post."""

@@ -1,0 +1,137 @@
+"""`quizbot try`: the quiz in a terminal, on the same service, with its own SQLite file."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+from pathlib import Path
+from typing import TextIO
+
+from bot.config import Settings
+from bot.quiz.bank import BankError, load_bank
+from bot.quiz.model import Kind
+from bot.quiz.service import AttemptResult, NoQuestion, QuizService
+from bot.quiz.store import User
+from bot.storage.sql_store import SqlStore
+
+CONSOLE_USER = User(1, "you", "zh")
+LETTERS = "ABCDEFGHIJ"
+HELP = "Answer over one or more lines; an empty line sends it. Commands: /answer /score /skip /quit"
+
+
+def default_db() -> Path:
+    """The terminal session's SQLite file in the user's data folder."""
+    base = Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share")
+    return base / "quizbot" / "try.db"
+
+
+def _read_answer(stdin: TextIO, stdout: TextIO) -> str | None:
+    """Lines until an empty one; a command alone on the first line; None at end of input."""
+    lines: list[str] = []
+    while True:
+        stdout.write("> " if not lines else "… ")
+        stdout.flush()
+        line = stdin.readline()
+        if not line:
+            return "\n".join(lines) if lines else None
+        line = line.rstrip("\n")
+        if not lines and line.strip().startswith("/"):
+            return line.strip()
+        if not line.strip():
+            if lines:
+                return "\n".join(lines)
+            continue
+        lines.append(line)
+
+
+def _verdict(result: AttemptResult) -> str:
+    verdict = result.verdict
+    if result.question.kind is Kind.CHOICE:
+        right = LETTERS[result.question.correct or 0]
+        return "✅ Right!" if verdict.passed else f"❌ Not quite: the answer is {right}."
+    lines = [
+        f"{'🎉' if verdict.passed else '📝'} coverage {round(verdict.coverage * 100)}%, {verdict.points}/10"
+    ]
+    if verdict.hit:
+        lines.append("✅ covered: " + "、".join(verdict.hit))
+    if verdict.missed:
+        lines.append("❌ missing: " + "、".join(verdict.missed))
+    return "\n".join(lines)
+
+
+async def play(service: QuizService, stdin: TextIO, stdout: TextIO) -> None:
+    """Ask questions until /quit or the end of input."""
+    stdout.write(HELP + "\n")
+    while True:
+        try:
+            practice = await service.practice(CONSOLE_USER)
+        except NoQuestion:
+            stdout.write("The bank has no ready question.\n")
+            return
+        question = practice.question
+        label = "review" if practice.review else "new"
+        stdout.write(
+            f"\n[{label} · {question.topic} · difficulty {question.difficulty}] {question.question}\n"
+        )
+        for index, option in enumerate(question.choices):
+            stdout.write(f"  {LETTERS[index]}. {option}\n")
+        while True:
+            reply = _read_answer(stdin, stdout)
+            if reply is None or reply == "/quit":
+                stdout.write("Bye!\n")
+                return
+            if reply == "/skip":
+                break
+            if reply == "/score":
+                card = await service.score_card(CONSOLE_USER.id, CONSOLE_USER.id)
+                stdout.write(
+                    f"{card.points} points · {card.answered} answered · "
+                    f"average coverage {round(card.average_coverage * 100)}%\n"
+                )
+                continue
+            if reply == "/answer":
+                shown = await service.reveal(CONSOLE_USER.id, False, CONSOLE_USER)
+                note = " (no points for this one)" if shown.forfeited else ""
+                stdout.write(f"Reference answer{note}:\n{shown.question.answer}\n")
+                continue
+            if reply.startswith("/"):
+                stdout.write(HELP + "\n")
+                continue
+            result = await service.answer_in_private(CONSOLE_USER, reply)
+            stdout.write(_verdict(result) + "\n")
+            stdout.write("(/answer shows the reference answer, an empty line moves on)\n")
+            if _read_answer(stdin, stdout) == "/answer":
+                shown = await service.reveal(CONSOLE_USER.id, False, CONSOLE_USER)
+                stdout.write(f"Reference answer:\n{shown.question.answer}\n")
+            break
+
+
+def run_console(
+    settings: Settings,
+    *,
+    bank_path: Path | None = None,
+    db: str | None = None,
+    stdin: TextIO = sys.stdin,
+    stdout: TextIO = sys.stdout,
+) -> int:
+    """Play in the terminal; exit 1 on an invalid bank."""
+    path = bank_path or Path(settings.bank.path)
+    try:
+        bank = load_bank(path)
+    except BankError as exc:
+        print(f"the bank {path} has problems:", file=sys.stderr)
+        for problem in exc.problems:
+            print(f"  {problem}", file=sys.stderr)
+        return 1
+    database = Path(db) if db else default_db()
+
+    async def main() -> None:
+        store = await SqlStore.open(f"sqlite+aiosqlite:///{database}")
+        try:
+            await play(QuizService(store, bank), stdin, stdout)
+        finally:
+            await store.close()
+
+    asyncio.run(main())
+    return 0

@@ -1,0 +1,192 @@
+"""Wire the PTB Application: builder, defaults, typed context, handlers, jobs, lifecycle."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable, Coroutine
+from typing import Any
+
+from telegram import (
+    BotCommand,
+    BotCommandScopeAllChatAdministrators,
+    BotCommandScopeAllGroupChats,
+    BotCommandScopeAllPrivateChats,
+    LinkPreviewOptions,
+    Update,
+)
+from telegram.constants import ParseMode
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    ApplicationBuilder,
+    CallbackQueryHandler,
+    ChatMemberHandler,
+    CommandHandler,
+    ContextTypes,
+    Defaults,
+    MessageHandler,
+    PollAnswerHandler,
+    filters,
+)
+
+from bot.config import Settings
+from bot.quiz.service import QuizService
+from bot.telegram_adapter import handlers
+from bot.telegram_adapter.context import BotData
+from bot.telegram_adapter.jobs import tick
+
+log = logging.getLogger(__name__)
+
+COMMANDS = {
+    "en": {
+        "private": [
+            ("quiz", "practise one question"),
+            ("answer", "show the reference answer"),
+            ("score", "your score"),
+            ("subscribe", "one question a day: [HH:MM] [Area/City]"),
+            ("unsubscribe", "stop the daily question"),
+            ("settings", "time, zone, days, topics, language"),
+            ("help", "how this works"),
+        ],
+        "group": [
+            ("answer", "get the answer privately (no points)"),
+            ("score", "your standing here"),
+            ("top", "leaderboard: [week|month|all]"),
+            ("help", "how this works"),
+        ],
+        "admin": [
+            ("subscribe", "daily question: [HH:MM] [Area/City]"),
+            ("unsubscribe", "stop the daily question"),
+            ("settings", "time, zone, days, topics, reveal, language"),
+        ],
+    },
+    "zh": {
+        "private": [
+            ("quiz", "练一道题"),
+            ("answer", "查看参考答案"),
+            ("score", "我的成绩"),
+            ("subscribe", "每日一题：[HH:MM] [地区/城市]"),
+            ("unsubscribe", "取消每日一题"),
+            ("settings", "时间、时区、星期、主题、语言"),
+            ("help", "使用说明"),
+        ],
+        "group": [
+            ("answer", "私信获取答案（不计分）"),
+            ("score", "我在本群的成绩"),
+            ("top", "排行榜：[week|month|all]"),
+            ("help", "使用说明"),
+        ],
+        "admin": [
+            ("subscribe", "每日一题：[HH:MM] [地区/城市]"),
+            ("unsubscribe", "取消每日一题"),
+            ("settings", "时间、时区、星期、主题、公布、语言"),
+        ],
+    },
+}
+
+
+async def _register_commands(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    scopes = {
+        "private": BotCommandScopeAllPrivateChats(),
+        "group": BotCommandScopeAllGroupChats(),
+        "admin": BotCommandScopeAllChatAdministrators(),
+    }
+    for language, sets in COMMANDS.items():
+        for name, scope in scopes.items():
+            commands = sets[name] if name != "admin" else sets["group"] + sets["admin"]
+            await application.bot.set_my_commands(
+                [BotCommand(c, d) for c, d in commands],
+                scope=scope,
+                language_code=None if language == "en" else language,
+            )
+
+
+def build_application(
+    settings: Settings,
+    open_service: Callable[[], Awaitable[QuizService]],
+    *,
+    register_commands: bool = True,
+) -> Application[Any, Any, Any, Any, Any, Any]:
+    """The whole bot: PTB application with handlers, the tick job and the store's lifecycle."""
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)
+    context_types = ContextTypes(bot_data=BotData)
+
+    async def post_init(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+        data: BotData = application.bot_data
+        data.settings = settings
+        data.service = await open_service()
+        if register_commands:
+            await _register_commands(application)
+        assert application.job_queue is not None
+        application.job_queue.run_repeating(
+            tick, interval=settings.quiz.tick_seconds, first=0.2, name="tick"
+        )
+
+    async def post_shutdown(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+        data: BotData = application.bot_data
+        if data.has_service:
+            await data.service.store.close()  # type: ignore[attr-defined]
+
+    builder = (
+        ApplicationBuilder()
+        .token(settings.telegram.token)
+        .base_url(settings.telegram.base_url)
+        .base_file_url(settings.telegram.base_file_url)
+        .defaults(
+            Defaults(
+                parse_mode=ParseMode.HTML,
+                link_preview_options=LinkPreviewOptions(is_disabled=True),
+            )
+        )
+        .context_types(context_types)
+        .post_init(post_init)
+        .post_shutdown(post_shutdown)
+        .concurrent_updates(False)
+    )
+    if settings.telegram.rate_limit:
+        builder = builder.rate_limiter(AIORateLimiter(max_retries=0))  # type: ignore[arg-type]
+    application = builder.build()
+    add_handlers(application)
+    return application
+
+
+def add_handlers(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    """Every command, message, button, poll and membership handler."""
+    commands: list[tuple[str, Callable[[Update, Any], Coroutine[Any, Any, None]]]] = [
+        ("start", handlers.start),
+        ("help", handlers.help_command),
+        ("quiz", handlers.quiz),
+        ("answer", handlers.answer),
+        ("score", handlers.score),
+        ("top", handlers.top),
+        ("subscribe", handlers.subscribe),
+        ("unsubscribe", handlers.unsubscribe),
+        ("settings", handlers.settings_command),
+        ("reload", handlers.reload),
+        ("stats", handlers.stats),
+    ]
+    for name, callback in commands:
+        application.add_handler(CommandHandler(name, callback))
+    application.add_handler(MessageHandler(filters.StatusUpdate.MIGRATE, handlers.migrated))
+    application.add_handler(
+        MessageHandler(
+            filters.ChatType.GROUPS & filters.REPLY & filters.TEXT & ~filters.COMMAND,
+            handlers.group_reply,
+        )
+    )
+    application.add_handler(
+        MessageHandler(
+            filters.ChatType.PRIVATE & filters.TEXT & ~filters.COMMAND, handlers.private_text
+        )
+    )
+    application.add_handler(CallbackQueryHandler(handlers.show_answer_button, pattern=r"^a:\d+$"))
+    application.add_handler(CallbackQueryHandler(handlers.settings_button, pattern=r"^s:"))
+    application.add_handler(PollAnswerHandler(handlers.poll_answer))
+    application.add_handler(
+        ChatMemberHandler(handlers.membership, ChatMemberHandler.MY_CHAT_MEMBER)
+    )
+    application.add_error_handler(handlers.on_error)
+
+
+ALLOWED_UPDATES = Update.ALL_TYPES

@@ -1,0 +1,45 @@
+"""The typed bot_data every handler reaches through `context.bot_data`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from telegram.ext import CallbackContext, ExtBot
+
+from bot.config import Settings
+from bot.quiz.service import QuizService
+from bot.telegram_adapter.delivery import Deliverer
+
+
+class BotData:
+    """Filled in by post_init: settings, the service and the deliverer."""
+
+    def __init__(self) -> None:
+        self.settings = Settings()
+        self._service: QuizService | None = None
+        self._deliverer: Deliverer | None = None
+
+    @property
+    def has_service(self) -> bool:
+        """True once post_init opened the service."""
+        return self._service is not None
+
+    @property
+    def service(self) -> QuizService:
+        """The quiz service (opened in post_init)."""
+        assert self._service is not None, "post_init has not run"
+        return self._service
+
+    @service.setter
+    def service(self, service: QuizService) -> None:
+        self._service = service
+        self._deliverer = Deliverer(service)
+
+    @property
+    def deliverer(self) -> Deliverer:
+        """Sends with Telegram's errors handled."""
+        assert self._deliverer is not None, "post_init has not run"
+        return self._deliverer
+
+
+Context = CallbackContext[ExtBot[Any], dict[Any, Any], dict[Any, Any], BotData]

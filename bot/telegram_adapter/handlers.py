@@ -1,0 +1,519 @@
+"""Handlers: parse the update, call the service, render the result. No grading here."""
+
+from __future__ import annotations
+
+import asyncio
+import html
+import logging
+from pathlib import Path
+
+from telegram import (
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    Message,
+    ReactionTypeEmoji,
+    Update,
+)
+from telegram import User as TelegramUser
+from telegram.constants import ChatMemberStatus
+from telegram.error import TelegramError
+
+from bot.quiz.bank import BankError, load_bank, summarize
+from bot.quiz.schedule import ScheduleError
+from bot.quiz.service import AttemptResult, NoQuestion
+from bot.quiz.store import Post, User
+from bot.telegram_adapter.context import Context
+from bot.telegram_adapter.render import (
+    answer_texts,
+    focus_text,
+    leaderboard_text,
+    practice_text,
+    score_text,
+    settings_text,
+    verdict_text,
+)
+from bot.telegram_adapter.texts import language_of, text
+
+log = logging.getLogger(__name__)
+ANONYMOUS_ADMIN_ID = 1087968824
+ADMIN_STATUSES = (ChatMemberStatus.ADMINISTRATOR, ChatMemberStatus.OWNER)
+PERIODS = ("week", "month", "all")
+SETTINGS_KEYS = ("time", "zone", "days", "topics", "reveal", "lang")
+
+
+def _user(user: TelegramUser) -> User:
+    name = user.full_name or user.username or str(user.id)
+    return User(user.id, name[:255], user.language_code)
+
+
+async def _language(update: Update, context: Context) -> str:
+    chat = update.effective_chat
+    stored = await context.bot_data.service.store.get_chat(chat.id) if chat else None
+    user = update.effective_user
+    return language_of(
+        stored.language if stored else None,
+        user.language_code if user else None,
+        context.bot_data.settings.quiz.default_language,
+    )
+
+
+async def _reply(update: Update, body: str, markup: InlineKeyboardMarkup | None = None) -> None:
+    message = update.effective_message
+    if message is not None:
+        await message.reply_text(body, reply_markup=markup)
+
+
+async def _is_admin(update: Update, context: Context) -> bool:
+    chat, message, user = update.effective_chat, update.effective_message, update.effective_user
+    if chat is None or chat.type == "private":
+        return True
+    if message is not None and message.sender_chat is not None:
+        return message.sender_chat.id == chat.id  # the anonymous group admin
+    if user is None or user.id == ANONYMOUS_ADMIN_ID:
+        return False
+    member = await context.bot.get_chat_member(chat.id, user.id)
+    return member.status in ADMIN_STATUSES
+
+
+def _is_owner(update: Update, context: Context) -> bool:
+    user = update.effective_user
+    return user is not None and user.id in context.bot_data.settings.telegram.owners
+
+
+def _deep_link(context: Context, payload: str) -> str:
+    return f"https://t.me/{context.bot.username}?start={payload}"
+
+
+async def start(update: Update, context: Context) -> None:
+    """Greet; or follow a deep link: p<post> answers privately, a<post> shows an answer."""
+    user = update.effective_user
+    if user is None or update.effective_chat is None or update.effective_chat.type != "private":
+        await help_command(update, context)
+        return
+    service = context.bot_data.service
+    language = await _language(update, context)
+    payload = context.args[0] if context.args else ""
+    if payload[:1] in ("p", "a") and payload[1:].isdigit():
+        try:
+            if payload[0] == "p":
+                _, question = await service.focus(_user(user), int(payload[1:]))
+                await _reply(update, focus_text(question, language))
+            else:
+                post, _ = await service.find_post(int(payload[1:]))
+                await _send_answer_here(update, context, post, language)
+        except NoQuestion:
+            await _reply(update, text(language, "question_gone"))
+        return
+    await service.chat(user.id, "private")
+    greeting = text(
+        language, "start", name=html.escape(user.first_name), help=text(language, "help")
+    )
+    await _reply(update, greeting)
+
+
+async def help_command(update: Update, context: Context) -> None:
+    """What the bot does and its commands."""
+    await _reply(update, text(await _language(update, context), "help"))
+
+
+async def quiz(update: Update, context: Context) -> None:
+    """Private practice: a due review first, else a new question."""
+    user, chat = update.effective_user, update.effective_chat
+    if user is None or chat is None:
+        return
+    language = await _language(update, context)
+    if chat.type != "private":
+        await _reply(update, text(language, "group_only_private", link=_deep_link(context, "quiz")))
+        return
+    try:
+        practice = await context.bot_data.service.practice(_user(user))
+    except NoQuestion:
+        await _reply(update, text(language, "no_open_question"))
+        return
+    await _reply(update, practice_text(practice.question, language, practice.review))
+
+
+async def _send_answer_here(update: Update, context: Context, post: Post, language: str) -> None:
+    result = await context.bot_data.service.reveal_post(post, _user(update.effective_user))  # type: ignore[arg-type]
+    note = text(language, "answer_forfeit_note") if result.forfeited else ""
+    for chunk in answer_texts(result.question, "answer_private", language, note):
+        await _reply(update, chunk)
+
+
+async def _answer_privately(
+    context: Context, post: Post, user: TelegramUser, language: str
+) -> bool:
+    """Send a group post's answer to the user's private chat; True when it arrived."""
+    service = context.bot_data.service
+    _, question = await service.find_post(post.id)
+    note = text(language, "answer_forfeit_note")
+    attempted = await service.store.get_attempt(post.id, user.id) is not None
+    chunks = answer_texts(question, "answer_private", language, "" if attempted else note)
+
+    async def send_all(chat_id: int) -> None:
+        for chunk in chunks:
+            await context.bot.send_message(chat_id, chunk)
+
+    if await context.bot_data.deliverer.send(user.id, send_all) is None:
+        return False
+    await service.reveal_post(post, _user(user))
+    return True
+
+
+async def _group_answer(update: Update, context: Context, post: Post, language: str) -> None:
+    user = update.effective_user
+    assert user is not None
+    name = html.escape(user.full_name)
+    if post.revealed_at is not None:
+        await _reply(update, text(language, "answer_already_here"))
+        return
+    if await _answer_privately(context, post, user, language):
+        await _reply(update, text(language, "answer_sent_private", name=name))
+    else:
+        button = InlineKeyboardButton(
+            text(language, "button_open_bot"), url=_deep_link(context, f"a{post.id}")
+        )
+        await _reply(
+            update, text(language, "answer_need_start", name=name), InlineKeyboardMarkup([[button]])
+        )
+
+
+async def answer(update: Update, context: Context) -> None:
+    """/answer: in private reveal (forfeiting if not tried); in a group send it privately."""
+    chat, user = update.effective_chat, update.effective_user
+    if chat is None or user is None:
+        return
+    language = await _language(update, context)
+    service = context.bot_data.service
+    post = await service.open_post(chat.id, chat.type != "private")
+    if post is None:
+        await _reply(update, text(language, "no_open_question"))
+        return
+    try:
+        if chat.type == "private":
+            await _send_answer_here(update, context, post, language)
+        else:
+            await _group_answer(update, context, post, language)
+    except NoQuestion:
+        await _reply(update, text(language, "question_gone"))
+
+
+async def show_answer_button(update: Update, context: Context) -> None:
+    """The 'Show answer' button: like /answer, the answer never fits a callback notice."""
+    query = update.callback_query
+    if query is None or query.data is None:
+        return
+    language = language_of(
+        None, query.from_user.language_code, context.bot_data.settings.quiz.default_language
+    )
+    service = context.bot_data.service
+    try:
+        post, _ = await service.find_post(int(query.data.split(":")[1]))
+    except NoQuestion:
+        await query.answer(text(language, "question_gone"))
+        return
+    message = query.message
+    if message is not None and message.chat.type == "private":
+        await query.answer()
+        await _send_answer_here(update, context, post, language)
+        return
+    if post.revealed_at is not None:
+        await query.answer(text(language, "answer_already_here"))
+    elif await _answer_privately(context, post, query.from_user, language):
+        await query.answer(text(language, "callback_sent"))
+    else:
+        await query.answer(url=_deep_link(context, f"a{post.id}"))
+
+
+async def _acknowledge_in_group(message: Message, result: AttemptResult) -> None:
+    """A reaction, never a message: 100 answers must not flood the group."""
+    if not result.counted:
+        emoji = "👀"
+    elif result.verdict.coverage >= 1:
+        emoji = "🔥"
+    elif result.verdict.passed:
+        emoji = "👍"
+    else:
+        emoji = "✍"
+    try:
+        await message.set_reaction(ReactionTypeEmoji(emoji))
+    except TelegramError as exc:
+        log.info("reaction not set: %s", exc)
+
+
+async def group_reply(update: Update, context: Context) -> None:
+    """A reply to the bot's question in a group is an answer."""
+    message, user = update.effective_message, update.effective_user
+    if message is None or user is None or message.reply_to_message is None:
+        return
+    if (
+        message.reply_to_message.from_user is None
+        or message.reply_to_message.from_user.id != context.bot.id
+    ):
+        return
+    try:
+        result = await context.bot_data.service.answer_by_reply(
+            message.chat.id, message.reply_to_message.message_id, _user(user), message.text or ""
+        )
+    except NoQuestion:
+        return
+    if result is not None:
+        await _acknowledge_in_group(message, result)
+
+
+async def private_text(update: Update, context: Context) -> None:
+    """In a private chat any text answers the open question, with the full verdict."""
+    message, user = update.effective_message, update.effective_user
+    if message is None or user is None:
+        return
+    language = await _language(update, context)
+    try:
+        result = await context.bot_data.service.answer_in_private(_user(user), message.text or "")
+    except NoQuestion:
+        await _reply(update, text(language, "no_open_question"))
+        return
+    if result.verdict.empty:
+        await _reply(update, text(language, "empty_answer"))
+        return
+    await _reply(update, verdict_text(result, language, detailed=True))
+
+
+async def poll_answer(update: Update, context: Context) -> None:
+    """A vote in one of the bot's quiz polls is an answer; Telegram shows right or wrong."""
+    vote = update.poll_answer
+    if vote is None or vote.user is None:
+        return
+    try:
+        await context.bot_data.service.answer_poll(
+            vote.poll_id, _user(vote.user), list(vote.option_ids)
+        )
+    except NoQuestion:
+        return
+
+
+async def score(update: Update, context: Context) -> None:
+    """/score: your points, answers, coverage and streak in this chat."""
+    chat, user = update.effective_chat, update.effective_user
+    if chat is None or user is None:
+        return
+    card = await context.bot_data.service.score_card(chat.id, user.id)
+    await _reply(update, score_text(card, user.full_name, await _language(update, context)))
+
+
+async def top(update: Update, context: Context) -> None:
+    """/top [week|month|all]: this chat's leaderboard."""
+    chat = update.effective_chat
+    if chat is None:
+        return
+    language = await _language(update, context)
+    period = (context.args or ["week"])[0].lower()
+    if period not in PERIODS or len(context.args or []) > 1:
+        await _reply(update, text(language, "usage_top"))
+        return
+    board = await context.bot_data.service.leaderboard(chat.id, period)
+    await _reply(update, leaderboard_text(board, language))
+
+
+def _split_schedule_args(args: list[str]) -> tuple[str | None, str | None]:
+    at = next((a for a in args if any(c.isdigit() for c in a) and "/" not in a), None)
+    zone = next((a for a in args if a is not at), None)
+    if len(args) > 2 or (len(args) == 2 and (at is None or zone is None)):
+        raise ScheduleError("expected at most a time and a zone")
+    return at, zone
+
+
+async def subscribe(update: Update, context: Context) -> None:
+    """/subscribe [HH:MM] [Area/City]: the daily question (admins only in groups)."""
+    chat = update.effective_chat
+    if chat is None:
+        return
+    language = await _language(update, context)
+    if not await _is_admin(update, context):
+        await _reply(update, text(language, "admins_only"))
+        return
+    try:
+        at, zone = _split_schedule_args(list(context.args or []))
+        subscribed = await context.bot_data.service.subscribe(
+            chat.id, chat.type, chat.title or "", at, zone
+        )
+    except ScheduleError as exc:
+        await _reply(update, text(language, "usage_subscribe", error=html.escape(str(exc))))
+        return
+    from zoneinfo import ZoneInfo
+
+    assert subscribed.next_post_at is not None
+    local = subscribed.next_post_at.astimezone(ZoneInfo(subscribed.zone))
+    await _reply(
+        update,
+        text(
+            language,
+            "subscribed",
+            time=subscribed.post_time,
+            zone=html.escape(subscribed.zone),
+            next=local.strftime("%Y-%m-%d %H:%M"),
+        ),
+    )
+
+
+async def unsubscribe(update: Update, context: Context) -> None:
+    """/unsubscribe: stop the daily question (admins only in groups)."""
+    chat = update.effective_chat
+    if chat is None:
+        return
+    language = await _language(update, context)
+    if not await _is_admin(update, context):
+        await _reply(update, text(language, "admins_only"))
+        return
+    done = await context.bot_data.service.unsubscribe(chat.id)
+    await _reply(update, text(language, "unsubscribed" if done else "not_subscribed"))
+
+
+def _settings_keyboard(language: str) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton("中文", callback_data="s:lang:zh"),
+                InlineKeyboardButton("English", callback_data="s:lang:en"),
+            ],
+            [
+                InlineKeyboardButton(
+                    text(language, "settings_reveal_hours", hours=12), callback_data="s:reveal:12"
+                ),
+                InlineKeyboardButton(
+                    text(language, "settings_reveal_next"), callback_data="s:reveal:0"
+                ),
+            ],
+        ]
+    )
+
+
+async def _apply_setting(context: Context, chat_id: int, key: str, value: str) -> None:
+    service = context.bot_data.service
+    if key == "time":
+        await service.configure(chat_id, at=value)
+    elif key == "zone":
+        await service.configure(chat_id, zone=value)
+    elif key == "days":
+        await service.configure(chat_id, weekdays=[d for d in value.split(",") if d])
+    elif key == "topics":
+        topics = [] if value == "all" else [t for t in value.split(",") if t]
+        await service.configure(chat_id, topics=topics)
+    elif key == "reveal":
+        if not value.isdigit():
+            raise ScheduleError("reveal takes a number of hours")
+        await service.configure(chat_id, reveal_after_hours=int(value))
+    elif key == "lang":
+        await service.configure(chat_id, language=value)
+    else:
+        raise ScheduleError(f"unknown setting {key!r}")
+
+
+async def settings_command(update: Update, context: Context) -> None:
+    """/settings [key value]: show or change time, zone, days, topics, reveal and language."""
+    chat = update.effective_chat
+    if chat is None:
+        return
+    language = await _language(update, context)
+    args = list(context.args or [])
+    service = context.bot_data.service
+    if not args:
+        current = await service.chat(chat.id, chat.type, chat.title or "")
+        await _reply(update, settings_text(current, language), _settings_keyboard(language))
+        return
+    if not await _is_admin(update, context):
+        await _reply(update, text(language, "admins_only"))
+        return
+    if len(args) != 2:
+        await _reply(update, text(language, "usage_settings", error=""))
+        return
+    try:
+        await service.chat(chat.id, chat.type, chat.title or "")
+        await _apply_setting(context, chat.id, args[0].lower(), args[1])
+    except ScheduleError as exc:
+        await _reply(update, text(language, "usage_settings", error=html.escape(str(exc))))
+        return
+    current = await service.chat(chat.id)
+    await _reply(update, settings_text(current, await _language(update, context)))
+
+
+async def settings_button(update: Update, context: Context) -> None:
+    """Settings keyboard buttons (admins only in groups)."""
+    query = update.callback_query
+    if query is None or query.data is None or query.message is None:
+        return
+    language = await _language(update, context)
+    if not await _is_admin(update, context):
+        await query.answer(text(language, "admins_only"), show_alert=True)
+        return
+    parts = query.data.split(":")
+    try:
+        await _apply_setting(context, query.message.chat.id, parts[1], parts[2])
+    except (ScheduleError, IndexError):
+        await query.answer()
+        return
+    await query.answer(text(language, "saved"))
+    current = await context.bot_data.service.chat(query.message.chat.id)
+    await query.edit_message_text(
+        settings_text(current, await _language(update, context)),
+        reply_markup=_settings_keyboard(language),
+    )
+
+
+async def reload(update: Update, context: Context) -> None:
+    """/reload (owners): load the bank again; an invalid bank is refused, the old one stays."""
+    language = await _language(update, context)
+    if not _is_owner(update, context):
+        await _reply(update, text(language, "owners_only"))
+        return
+    path = Path(context.bot_data.settings.bank.path)
+    try:
+        bank = await asyncio.to_thread(load_bank, path)
+    except BankError as exc:
+        problems = "\n".join(html.escape(str(p)) for p in exc.problems[:20])
+        await _reply(update, text(language, "reload_failed", problems=problems))
+        return
+    context.bot_data.service.reload(bank)
+    summary = summarize(bank)
+    await _reply(update, text(language, "reloaded", ready=summary.ready, drafts=summary.drafts))
+
+
+async def stats(update: Update, context: Context) -> None:
+    """/stats (owners): how many chats, users, posts and answers."""
+    language = await _language(update, context)
+    if not _is_owner(update, context):
+        await _reply(update, text(language, "owners_only"))
+        return
+    service = context.bot_data.service
+    counts = await service.store.counts()
+    await _reply(update, text(language, "stats", ready=len(service.bank.ready()), **counts))
+
+
+async def membership(update: Update, context: Context) -> None:
+    """The bot was removed from a chat (or blocked in private): unsubscribe it."""
+    change = update.my_chat_member
+    if change is None:
+        return
+    if change.new_chat_member.status in (ChatMemberStatus.LEFT, ChatMemberStatus.BANNED):
+        await context.bot_data.service.chat_unreachable(change.chat.id, "removed from the chat")
+
+
+async def migrated(update: Update, context: Context) -> None:
+    """A group became a supergroup: its subscription, posts and scores move along."""
+    message = update.effective_message
+    if message is not None and message.migrate_to_chat_id:
+        await context.bot_data.service.migrate_chat(message.chat.id, message.migrate_to_chat_id)
+
+
+async def on_error(update: object, context: Context) -> None:
+    """Log with the update's context, then apologise to the user without details."""
+    log.error("error while handling %r", update, exc_info=context.error)
+    if isinstance(update, Update) and update.effective_chat is not None:
+        language = language_of(
+            None,
+            update.effective_user.language_code if update.effective_user else None,
+            context.bot_data.settings.quiz.default_language,
+        )
+        try:
+            await context.bot.send_message(update.effective_chat.id, text(language, "error"))
+        except TelegramError:
+            log.warning("could not send the apology")

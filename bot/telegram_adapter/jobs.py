@@ -1,0 +1,121 @@
+"""The one repeating tick: reveal what is due, then post what is due, through the deliverer."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Iterable
+from typing import Any
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, ReplyParameters
+from telegram.constants import PollType
+
+from bot.quiz.model import Kind
+from bot.quiz.service import DuePost, DueReveal
+from bot.telegram_adapter.context import Context
+from bot.telegram_adapter.render import answer_texts, question_text, summary_text
+from bot.telegram_adapter.texts import language_of, text
+
+log = logging.getLogger(__name__)
+BATCH = 500
+CONCURRENCY = 64
+
+
+async def bounded(jobs: Iterable[Awaitable[Any]], limit: int = CONCURRENCY) -> None:
+    """Run the jobs with at most `limit` at a time; one failure never stops the others."""
+    semaphore = asyncio.Semaphore(limit)
+
+    async def run(job: Awaitable[Any]) -> None:
+        async with semaphore:
+            try:
+                await job
+            except Exception:
+                log.exception("a send failed")
+
+    await asyncio.gather(*(run(job) for job in jobs))
+
+
+def post_keyboard(
+    post_id: int, is_group: bool, username: str, language: str
+) -> InlineKeyboardMarkup:
+    """'Answer privately' (a deep link, in groups) and 'Show answer' (a callback)."""
+    rows = []
+    if is_group:
+        url = f"https://t.me/{username}?start=p{post_id}"
+        rows.append([InlineKeyboardButton(text(language, "button_private"), url=url)])
+    rows.append(
+        [InlineKeyboardButton(text(language, "button_answer"), callback_data=f"a:{post_id}")]
+    )
+    return InlineKeyboardMarkup(rows)
+
+
+async def send_post(context: Context, due: DuePost) -> None:
+    """Send one claimed question and record its message."""
+    data = context.bot_data
+    language = language_of(due.chat.language, None, data.settings.quiz.default_language)
+    question = due.question
+    keyboard = post_keyboard(due.post.id, due.chat.is_group, context.bot.username, language)
+
+    async def send(chat_id: int) -> Message:
+        if question.kind is Kind.CHOICE:
+            return await context.bot.send_poll(
+                chat_id,
+                question.question,
+                list(question.choices),
+                is_anonymous=False,
+                type=PollType.QUIZ,
+                correct_option_id=question.correct,  # type: ignore[arg-type]
+                explanation=question.explanation,
+                reply_markup=keyboard,
+            )
+        return await context.bot.send_message(
+            chat_id, question_text(question, language), reply_markup=keyboard
+        )
+
+    sent = await data.deliverer.send(due.chat.id, send)
+    if sent is None:
+        return
+    _, message = sent
+    await data.service.record_sent(
+        due.post, message.message_id, message.poll.id if message.poll else None
+    )
+    await data.service.chat_reached(due.chat)
+
+
+async def send_reveal(context: Context, due: DueReveal) -> None:
+    """Post the reference answer (split to fit) and the summary, replying to the question."""
+    data = context.bot_data
+    language = language_of(due.chat.language, None, data.settings.quiz.default_language)
+    chunks = answer_texts(
+        due.question, "reveal", language, "\n\n" + summary_text(due.summary, language)
+    )
+    first_id: int | None = None
+    for chunk in chunks:
+        reply = ReplyParameters(due.post.message_id or 0, allow_sending_without_reply=True)
+
+        async def send(
+            chat_id: int, body: str = chunk, reply_to: ReplyParameters = reply
+        ) -> Message:
+            return await context.bot.send_message(chat_id, body, reply_parameters=reply_to)
+
+        sent = await data.deliverer.send(due.chat.id, send)
+        if sent is None:
+            return
+        if first_id is None:
+            first_id = sent[1].message_id
+            await data.service.record_reveal_message(due.post, first_id)
+
+
+async def tick(context: Context) -> None:
+    """Reveal due answers, then send due questions, in batches until none is left."""
+    service = context.bot_data.service
+    while True:
+        reveals = await service.due_reveals(BATCH)
+        await bounded(send_reveal(context, due) for due in reveals)
+        if len(reveals) < BATCH:
+            break
+    while True:
+        posts = await service.due_posts(BATCH)
+        await bounded(send_post(context, due) for due in posts)
+        if len(posts) < BATCH:
+            break
