@@ -134,12 +134,12 @@ def _grade_open(question: Question, reply: _Reply, pass_mark: float) -> Verdict:
 
 
 def _short_match(reply: _Reply, term: _Term) -> bool:
-    if not term.compact:
+    """The accepted answer, alone or with a few words around it; Latin terms match whole words,
+    so numbers are compared as numbers ("1.6" is not "16")."""
+    if not term.compact or len(reply.compact) > len(term.compact) + SHORT_SLACK_CHARS:
         return False
-    if reply.compact == term.compact:
+    if term.cjk and reply.compact == term.compact:
         return True
-    if len(reply.compact) > len(term.compact) + SHORT_SLACK_CHARS:
-        return False
     return _contains(reply, term)
 
 

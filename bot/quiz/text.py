@@ -13,7 +13,8 @@ _T2S = opencc.OpenCC("t2s")
 # Han, kana and Hangul ranges: text in these scripts is matched as unspaced substrings.
 _CJK_RANGES = "\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff\u3040-\u30ff\U00020000-\U0002ffff"
 _CJK = re.compile(f"[{_CJK_RANGES}]")
-_LATIN_WORD = re.compile(f"[^\\W_{_CJK_RANGES}]+")
+# Decimals and fractions stay one word, so "0.1" never matches "1" and "1/2" never "12".
+_LATIN_WORD = re.compile(f"\\d+(?:[./]\\d+)+|[^\\W_{_CJK_RANGES}]+")
 _DROPPED_CATEGORIES = frozenset("PZCS")
 
 

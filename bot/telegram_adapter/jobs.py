@@ -64,7 +64,7 @@ async def send_post(context: Context, due: DuePost) -> None:
                 list(question.choices),
                 is_anonymous=False,
                 type=PollType.QUIZ,
-                correct_option_id=question.correct,  # type: ignore[arg-type]
+                correct_option_ids=[question.correct or 0],  # type: ignore[list-item]
                 explanation=question.explanation,
                 reply_markup=keyboard,
             )

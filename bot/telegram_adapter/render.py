@@ -56,26 +56,29 @@ def question_text(question: Question, language: str) -> str:
     return text(language, "ask", topic=escape(question.topic), question=escape(question.question))
 
 
+def _with_options(question: Question) -> str:
+    body = escape(question.question)
+    if question.kind is Kind.CHOICE:
+        options = "\n".join(f"{LETTERS[i]}. {escape(o)}" for i, o in enumerate(question.choices))
+        body = f"{body}\n{options}"
+    return body
+
+
 def practice_text(question: Question, language: str, review: bool) -> str:
-    """The question for private practice."""
+    """The question for private practice; a choice question lists its lettered options."""
     label = text(language, "practice_review" if review else "practice_new")
     return text(
         language,
         "ask_practice",
         label=label,
         topic=escape(question.topic),
-        question=escape(question.question),
+        question=_with_options(question),
     )
 
 
 def focus_text(question: Question, language: str) -> str:
     """A group's question sent to a member who chose to answer privately."""
-    if question.kind is Kind.CHOICE:
-        options = "\n".join(f"{LETTERS[i]}. {escape(o)}" for i, o in enumerate(question.choices))
-        return text(
-            language, "ask_private_focus", question=f"{escape(question.question)}\n{options}"
-        )
-    return text(language, "ask_private_focus", question=escape(question.question))
+    return text(language, "ask_private_focus", question=_with_options(question))
 
 
 def answer_texts(question: Question, key: str, language: str, suffix: str = "") -> list[str]:

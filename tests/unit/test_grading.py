@@ -152,3 +152,22 @@ def test_reordering_sentences_does_not_change_the_hits(parts: list[str], rnd: ob
     shuffled = list(parts)
     rnd.shuffle(shuffled)  # type: ignore[attr-defined]
     assert set(grade(PE, "。".join(parts)).hit) == set(grade(PE, "。".join(shuffled)).hit)
+
+
+NUMBER = Question(id="n", kind=Kind.SHORT, question="?", answer="16", accept=("16", "0.25", "1/2"))
+
+
+@pytest.mark.parametrize(
+    ("reply", "passed"),
+    [
+        ("16", True),
+        ("1.6", False),
+        ("0.25", True),
+        ("25", False),
+        ("1/2", True),
+        ("12", False),
+        ("50256", False),
+    ],
+)
+def test_numbers_are_compared_as_numbers_without_typo_tolerance(reply: str, passed: bool) -> None:
+    assert grade(NUMBER, reply).passed is passed

@@ -1,0 +1,109 @@
+"""The real PTB Application, polling the fake Bot API over HTTP, on an SQLite store."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import replace
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from bot.config import Settings, TelegramSettings
+from bot.quiz.bank import Bank, BankMeta
+from bot.quiz.model import KeyPoint, Kind, Question
+from bot.quiz.service import QuizService
+from bot.storage.sql_store import SqlStore
+from bot.telegram_adapter.app import ALLOWED_UPDATES, build_application
+from bot.telegram_adapter.runner import rules_from
+from tests.conftest import FakeClock
+from tests.fake_bot_api import FakeBotApi
+
+OWNER = 42
+LONG_ANSWER = "\n\n".join(f"第{i}段：注意力 <b>&</b> 的解释。" + "内容" * 300 for i in range(8))
+
+OPEN = Question(
+    id="attn",
+    kind=Kind.OPEN,
+    question="自注意力怎么计算？",
+    answer=LONG_ANSWER,
+    tags=("transformer",),
+    key_points=(
+        KeyPoint("点积", ("dot product",)),
+        KeyPoint("缩放", ("scaled", "根号d")),
+        KeyPoint("softmax", ("归一化",)),
+    ),
+)
+SECOND = replace(OPEN, id="attn2", question="多头注意力的作用？", answer="多个子空间。")
+CHOICE = Question(
+    id="adam-beta1",
+    kind=Kind.CHOICE,
+    question="Adam 的默认 β1？",
+    answer="0.9",
+    tags=("optimization",),
+    choices=("0.5", "0.9", "0.999"),
+    correct=1,
+    explanation="β1=0.9, β2=0.999",
+)
+BANK = Bank(BankMeta(), (OPEN, SECOND, CHOICE))
+START = datetime(2026, 11, 27, 0, 30, tzinfo=UTC)  # 08:30 in Shanghai
+
+
+class Harness:
+    """Start, drive and stop one bot process's Application."""
+
+    def __init__(self, api: FakeBotApi, db: Path, clock: FakeClock, bank: Bank = BANK) -> None:
+        self.api = api
+        self.clock = clock
+        self.bank = bank
+        self.settings = replace(
+            Settings(),
+            telegram=TelegramSettings(
+                token=api.token,
+                base_url=api.base_url,
+                base_file_url=api.base_file_url,
+                owners=(OWNER,),
+                rate_limit=False,
+            ),
+        )
+        self.settings = replace(
+            self.settings,
+            database=replace(self.settings.database, url=f"sqlite+aiosqlite:///{db}"),
+            quiz=replace(self.settings.quiz, tick_seconds=3600, grace_minutes=30),
+        )
+        self.service: QuizService | None = None
+        self.app: Any = None
+
+    async def start(self) -> Harness:
+        """initialize, post_init, polling, start: what run_polling does, minus the blocking."""
+
+        async def open_service() -> QuizService:
+            store = await SqlStore.open(self.settings.database.url)
+            self.service = QuizService(
+                store, self.bank, self.clock, random.Random(1), rules_from(self.settings)
+            )
+            return self.service
+
+        self.app = build_application(self.settings, open_service)
+        await self.app.initialize()
+        await self.app.post_init(self.app)
+        await self.app.updater.start_polling(
+            poll_interval=0, timeout=1, allowed_updates=ALLOWED_UPDATES
+        )
+        await self.app.start()
+        return self
+
+    async def stop(self) -> None:
+        """Stop polling and the application, close the store."""
+        await self.app.updater.stop()
+        await self.app.stop()
+        await self.app.post_shutdown(self.app)
+        await self.app.shutdown()
+
+    async def tick(self) -> None:
+        """Run the scheduler's tick now."""
+        [job] = self.app.job_queue.get_jobs_by_name("tick")
+        await job.run(self.app)
+
+    async def settle(self) -> None:
+        """Wait until the bot fetched every update and went quiet."""
+        await self.api.wait_idle(quiet=0.15)
