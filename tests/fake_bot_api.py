@@ -996,15 +996,6 @@ class Fault:
         """Answer only after ``seconds`` and then process normally (PTB: TimedOut)."""
         return cls(delay=seconds)
 
-    def body(self) -> JSON:
-        """The JSON error body of this fault."""
-        return _ApiError(
-            self.status,
-            self.description,
-            retry_after=self.retry_after,
-            migrate_to_chat_id=self.migrate_to_chat_id,
-        ).body()
-
 
 @dataclass(slots=True, eq=False)
 class Injection:
@@ -1403,7 +1394,7 @@ class FakeBotApi:
         *,
         reply_to_message_id: int | None = None,
     ) -> JSON:
-        """A user writes ``text`` in a chat; returns the Update."""
+        """A user writes ``text``; returns the Update (privacy mode may keep it unqueued)."""
         user = self._ensure_user(user_id)
         chat = self._incoming_chat(chat_id, user_id)
         if chat.type != "private" and chat.members.get(user_id) in (None, "left"):
@@ -1425,6 +1416,20 @@ class FakeBotApi:
             self._next_update_id += 1
             return update
         return self.push_update("message", message)
+
+    def edit_text(self, chat_id: int, user_id: int, message_id: int, text: str) -> JSON:
+        """A user edits their own message; returns the edited_message Update."""
+        chat = self._chat(chat_id)
+        message = chat.messages.get(message_id)
+        if message is None or message.get("from", {}).get("id") != user_id:
+            raise ValueError(f"user {user_id} has no message {message_id} in chat {chat_id}")
+        plain, entities = render_text(text, None, None)
+        edited = {k: v for k, v in message.items() if k != "entities"}
+        edited.update(text=plain, edit_date=int(time.time()))
+        if entities:
+            edited["entities"] = entities
+        chat.messages[message_id] = edited
+        return self.push_update("edited_message", edited)
 
     def send_anonymous_admin_text(self, chat_id: int, text: str) -> JSON:
         """An anonymous group admin writes ``text``; from is GroupAnonymousBot."""

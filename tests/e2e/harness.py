@@ -106,4 +106,4 @@ class Harness:
 
     async def settle(self) -> None:
         """Wait until the bot fetched every update and went quiet."""
-        await self.api.wait_idle(quiet=0.15)
+        await self.api.wait_idle(quiet=0.3, timeout=30)

@@ -317,6 +317,9 @@ async def test_a_hundred_answers_do_not_flood_the_group(bot: Harness) -> None:
     before = len(bot.api.calls("sendMessage", GROUP))
     for user_id in range(1000, 1100):
         bot.api.send_text(GROUP, user_id, GOOD, reply_to_message_id=post["message_id"])
+    await bot.api.wait_for(
+        lambda: len(bot.api.calls("setMessageReaction", GROUP)) >= 100, 60, what="100 reactions"
+    )
     await bot.settle()
     assert len(bot.api.calls("sendMessage", GROUP)) - before <= 20
     assert bot.service is not None

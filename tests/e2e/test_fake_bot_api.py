@@ -302,6 +302,11 @@ async def test_get_updates_offsets_confirm_and_long_poll(bot: Bot, fake_api: Fak
     assert again.update_id == ids[0]
     assert await bot.get_updates(offset=late.update_id + 1) == ()
 
+    fake_api.edit_text(GROUP, ALICE, pushed[0]["message"]["message_id"], "answer 0, edited")
+    [edit] = await bot.get_updates(offset=late.update_id + 1)
+    assert edit.edited_message is not None and edit.edited_message.text == "answer 0, edited"
+    assert edit.edited_message.edit_date is not None
+
 
 async def test_application_polling_handles_commands_and_text(fake_api: FakeBotApi) -> None:
     fake_api.add_chat(GROUP, "group", "Quiz night")
@@ -399,6 +404,9 @@ async def test_bot_removed_and_group_migration_change_the_world(
 
     with pytest.raises(Forbidden, match="blocked by the user"):
         await bot.send_message(ALICE, "still there?")
+    fake_api.add_user(5009, "Stranger", started=False)
+    with pytest.raises(Forbidden, match="can't initiate conversation"):
+        await bot.send_message(5009, "hello?")
     with pytest.raises(ChatMigrated) as migrated:
         await bot.send_message(GROUP, "old group")
     assert migrated.value.new_chat_id == -1001234567890
