@@ -46,6 +46,8 @@ _SPEC_ENV: Final = "FAKE_BOT_API_SPEC"
 _SPEC_CANDIDATES: Final = (
     Path(__file__).with_name("bot_api.json"),
     Path(__file__).parent / "e2e" / "api.json",
+    # CI clones the repository with ../shared beside it.
+    Path(__file__).resolve().parents[2] / "shared" / "telegram-bot-api" / "api.json",
     Path("/work/shared/telegram-bot-api/api.json"),
 )
 _TOKEN_RE: Final = re.compile(r"\d+:[A-Za-z0-9_-]+")
