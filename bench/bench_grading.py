@@ -5,20 +5,17 @@ Run: .venv/bin/python bench/bench_grading.py   (prints a table, appends a row to
 
 from __future__ import annotations
 
-import platform
-import subprocess
 import tempfile
 import time
-from datetime import date
 from pathlib import Path
 
 import yaml
 
+from bench.results import print_table, record
 from bot.quiz.bank import load_bank
 from bot.quiz.grading import grade
 from bot.quiz.model import KeyPoint, Kind, Question
 
-ROOT = Path(__file__).resolve().parents[1]
 QUESTION = Question(
     id="bench",
     kind=Kind.OPEN,
@@ -88,32 +85,15 @@ def bank_load(count: int = 10_000) -> float:
 def main() -> None:
     p50, p99 = grading()
     load = bank_load()
-    rows = [
-        ("grade p50 (ms)", f"{p50:.3f}", "target p99 < 1 ms", f"{p99 / 1.0:.2f}x of target"),
-        ("grade p99 (ms)", f"{p99:.3f}", "", ""),
-        (
-            "load 10,000 questions (s)",
-            f"{load:.2f}",
-            "target < 1 s",
-            f"{load / 1.0:.2f}x of target",
-        ),
-    ]
-    for row in rows:
-        print(" | ".join(row))
-    commit = subprocess.run(
-        ["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, cwd=ROOT
-    ).stdout.strip()
-    line = (
-        f"| {date.today()} | {platform.node()} {platform.machine()} | {commit} | grading | "
-        f"p50 {p50:.3f} ms, p99 {p99:.3f} ms; bank load 10k {load:.2f} s |\n"
+    print_table(
+        [
+            ("grade p50", f"{p50:.3f} ms", "", ""),
+            ("grade p99", f"{p99:.3f} ms", "p99 < 1 ms", f"{p99 / 1.0:.2f}"),
+            ("load 10,000 questions", f"{load:.2f} s", "< 1 s", f"{load / 1.0:.2f}"),
+        ],
+        header=("figure", "measured", "target", "ratio to target (<= 1 passes)"),
     )
-    results = ROOT / "bench" / "RESULTS.md"
-    if not results.exists():
-        results.write_text(
-            "| date | machine | commit | benchmark | figures |\n|---|---|---|---|---|\n"
-        )
-    with results.open("a", encoding="utf-8") as out:
-        out.write(line)
+    record("5. grading", f"p50 {p50:.3f} ms, p99 {p99:.3f} ms; bank load 10k {load:.2f} s")
 
 
 if __name__ == "__main__":
