@@ -1,14 +1,17 @@
-"""The `quizbot` command: run | try | check-bank | import-markdown | migrate."""
+"""The `quizbot` command: run | try | check-bank | import-markdown | migrate | health."""
 
 from __future__ import annotations
 
 import argparse
 import logging
 import sys
+import urllib.error
+import urllib.request
 from collections.abc import Sequence
 from pathlib import Path
 
 from bot.config import ConfigError, Settings, load_settings
+from bot.problems import report_problems
 from bot.quiz.bank import BankError, BankSummary, load_bank, summarize
 
 EXIT_OK = 0
@@ -38,6 +41,8 @@ def _parser() -> argparse.ArgumentParser:
     imp.add_argument("--out", type=Path, help="write the YAML here (default: standard output)")
     imp.add_argument("--prefix", default="", help="prefix for the generated ids")
     sub.add_parser("migrate", help="apply pending database migrations")
+    health = sub.add_parser("health", help="ask the running bot's health endpoint (exit 0: ok)")
+    health.add_argument("--url", help="the endpoint (default: from the configuration)")
     return parser
 
 
@@ -55,9 +60,7 @@ def check_bank(path: Path, *, all_tags: bool = False) -> int:
     try:
         bank = load_bank(path)
     except BankError as exc:
-        print(f"{path}: {len(exc.problems)} problem(s)", file=sys.stderr)
-        for problem in exc.problems:
-            print(f"  {problem}", file=sys.stderr)
+        report_problems(str(path), exc)
         return EXIT_PROBLEMS
     _print_summary(path, summarize(bank), all_tags=all_tags)
     return EXIT_OK
@@ -105,6 +108,40 @@ def _migrate(settings: Settings) -> int:
     return EXIT_OK
 
 
+def health_url(settings: Settings) -> str | None:
+    """Where the running bot serves its health endpoint, or None when it serves none."""
+    if settings.telegram.mode == "webhook":
+        listen, port = settings.webhook.listen, settings.webhook.port
+    elif settings.health.port:
+        listen, port = settings.health.listen, settings.health.port
+    else:
+        return None
+    host = "127.0.0.1" if listen in ("0.0.0.0", "") else listen
+    host = "[::1]" if host == "::" else host
+    return f"http://{host}:{port}{settings.health.path}"
+
+
+def _health(settings: Settings, args: argparse.Namespace) -> int:
+    url = args.url or health_url(settings)
+    if url is None:
+        print(
+            "quizbot serves no health endpoint in polling mode unless QUIZBOT_HEALTH_PORT "
+            "(or [health] port) is set",
+            file=sys.stderr,
+        )
+        return EXIT_CONFIG
+    try:
+        opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # never a proxy
+        with opener.open(url, timeout=10) as response:
+            print(response.read().decode())
+            return EXIT_OK
+    except urllib.error.HTTPError as exc:
+        print(f"unhealthy ({exc.code}): {exc.read().decode()}", file=sys.stderr)
+    except (urllib.error.URLError, OSError) as exc:
+        print(f"cannot reach {url}: {exc}", file=sys.stderr)
+    return EXIT_PROBLEMS
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Parse the command line and run one command; return the exit code."""
     args = _parser().parse_args(argv)
@@ -124,6 +161,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _run(settings, args)
     if args.command == "try":
         return _try(settings, args)
+    if args.command == "health":
+        return _health(settings, args)
     return _migrate(settings)
 
 

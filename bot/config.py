@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 DEFAULT_CONFIG_FILE = "config.toml"
 TIME_PATTERN = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
+SECRET_PATTERN = re.compile(r"[A-Za-z0-9_-]{1,256}")
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
@@ -42,6 +43,15 @@ class WebhookSettings:
     url: str = ""
     path: str = "telegram"
     secret_token: str = field(default="", repr=False)
+
+
+@dataclass(frozen=True)
+class HealthSettings:
+    """Where the health endpoint listens in polling mode (port 0: off; webhook mode serves it)."""
+
+    listen: str = "127.0.0.1"
+    port: int = 0
+    path: str = "/healthz"
 
 
 @dataclass(frozen=True)
@@ -78,6 +88,7 @@ class Settings:
 
     telegram: TelegramSettings = TelegramSettings()
     webhook: WebhookSettings = WebhookSettings()
+    health: HealthSettings = HealthSettings()
     database: DatabaseSettings = DatabaseSettings()
     bank: BankSettings = BankSettings()
     quiz: QuizSettings = QuizSettings()
@@ -123,6 +134,20 @@ def _check_port(value: Any) -> str | None:
     return None if 0 < int(value) < 65536 else "must be a port number from 1 to 65535"
 
 
+def _check_port_or_off(value: Any) -> str | None:
+    return None if 0 <= int(value) < 65536 else "must be 0 (off) or a port number up to 65535"
+
+
+def _check_secret(value: Any) -> str | None:
+    if SECRET_PATTERN.fullmatch(str(value)):
+        return None
+    return "must be 1-256 characters of A-Z, a-z, 0-9, _ and - (Telegram's rule)"
+
+
+def _check_url_path(value: Any) -> str | None:
+    return None if str(value).startswith("/") else "must start with /"
+
+
 CHECKS: Mapping[str, Callable[[Any], str | None]] = {
     "quiz.default_zone": _check_zone,
     "quiz.default_time": _check_time,
@@ -134,7 +159,25 @@ CHECKS: Mapping[str, Callable[[Any], str | None]] = {
     "quiz.default_language": lambda v: None if v in ("zh", "en") else "must be zh or en",
     "telegram.mode": _check_mode,
     "webhook.port": _check_port,
+    "webhook.secret_token": _check_secret,
+    "health.port": _check_port_or_off,
+    "health.path": _check_url_path,
 }
+
+
+ENVIRONMENT: Mapping[str, str] = {
+    "BOT_TOKEN": "telegram.token",
+    "QUIZBOT_MODE": "telegram.mode",
+    "QUIZBOT_WEBHOOK_URL": "webhook.url",
+    "QUIZBOT_WEBHOOK_LISTEN": "webhook.listen",
+    "QUIZBOT_WEBHOOK_PORT": "webhook.port",
+    "QUIZBOT_WEBHOOK_SECRET": "webhook.secret_token",
+    "QUIZBOT_HEALTH_LISTEN": "health.listen",
+    "QUIZBOT_HEALTH_PORT": "health.port",
+    "DATABASE_URL": "database.url",
+    "QUIZBOT_BANK": "bank.path",
+}
+"""Environment variables that override one configuration key each (after the TOML file)."""
 
 
 def _type_name(kind: Any) -> str:
@@ -225,15 +268,26 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         except OSError as exc:
             raise ConfigError(f"cannot read {path}: {exc.strerror}") from None
         settings = parse_settings(data, str(path))
-    telegram = settings.telegram
-    if env.get("BOT_TOKEN"):
-        telegram = replace(telegram, token=env["BOT_TOKEN"].strip())
-    if env.get("QUIZBOT_WEBHOOK_SECRET"):
-        settings = replace(
-            settings,
-            webhook=replace(settings.webhook, secret_token=env["QUIZBOT_WEBHOOK_SECRET"]),
-        )
-    database = settings.database
-    if env.get("DATABASE_URL"):
-        database = replace(database, url=env["DATABASE_URL"])
-    return replace(settings, telegram=telegram, database=database)
+    for variable, dotted in ENVIRONMENT.items():
+        raw = env.get(variable, "").strip()
+        if raw:
+            settings = _override(settings, variable, dotted, raw)
+    return settings
+
+
+def _override(settings: Settings, variable: str, dotted: str, raw: str) -> Settings:
+    """Settings with one key set from an environment variable, checked like the file's."""
+    section, key = dotted.split(".")
+    current = getattr(settings, section)
+    kind = get_type_hints(type(current))[key]
+    value: Any = raw
+    if kind is int:
+        if not raw.isdigit():
+            raise ConfigError(f"{variable} must be a whole number, not {raw!r}")
+        value = int(raw)
+    check = CHECKS.get(dotted)
+    problem = check(value) if check else None
+    if problem:
+        shown = "(hidden)" if "SECRET" in variable or "TOKEN" in variable else repr(raw)
+        raise ConfigError(f"{variable} {problem}, not {shown}")
+    return replace(settings, **{section: replace(current, **{key: value})})

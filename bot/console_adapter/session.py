@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import TextIO
 
 from bot.config import Settings
+from bot.problems import report_problems
 from bot.quiz.bank import BankError, load_bank
 from bot.quiz.model import Kind
 from bot.quiz.service import AttemptResult, NoQuestion, QuizService
@@ -120,9 +121,7 @@ def run_console(
     try:
         bank = load_bank(path)
     except BankError as exc:
-        print(f"the bank {path} has problems:", file=sys.stderr)
-        for problem in exc.problems:
-            print(f"  {problem}", file=sys.stderr)
+        report_problems(f"the bank {path}", exc)
         return 1
     database = Path(db) if db else default_db()
 

@@ -236,6 +236,9 @@ class MemoryStore:
         self.slots = {(new_id if c == old_id else c, s): p for (c, s), p in self.slots.items()}
         self.history = {(new_id if c == old_id else c, n, q) for c, n, q in self.history}
 
+    async def ping(self) -> None:
+        """Always reachable."""
+
     async def counts(self) -> dict[str, int]:
         """Row counts for /stats."""
         return {

@@ -210,3 +210,6 @@ class Store(Protocol):
 
     async def counts(self) -> dict[str, int]:
         """Row counts for /stats: chats, subscribed, users, posts, attempts."""
+
+    async def ping(self) -> None:
+        """Raise unless the store can run a transaction now (for the health endpoint)."""

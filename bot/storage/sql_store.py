@@ -8,7 +8,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Row, Select, and_, event, func, insert, select, update
+from sqlalchemy import Row, Select, and_, event, func, insert, literal, select, update
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
@@ -494,6 +494,10 @@ class SqlStore:
             await tx.execute(update(posts).where(posts.c.chat_id == old_id).values(chat_id=new_id))
             await tx.execute(update(asked).where(asked.c.chat_id == old_id).values(chat_id=new_id))
             await tx.execute(chats.delete().where(chats.c.id == old_id))
+
+    async def ping(self) -> None:
+        """One trivial transaction; raises when the database cannot be reached or locked."""
+        await self._one(select(literal(1)))
 
     async def counts(self) -> dict[str, int]:
         """Row counts for /stats."""

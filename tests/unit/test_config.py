@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.config import ConfigError, load_settings
+from bot.config import ENVIRONMENT, ConfigError, load_settings
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -46,6 +46,47 @@ def test_environment_overrides_the_file(tmp_path: Path) -> None:
     assert "1:abc" not in repr(settings)
 
 
+def test_every_environment_variable_overrides_its_key_and_is_documented(tmp_path: Path) -> None:
+    values = {
+        "telegram.token": "1:abc",
+        "telegram.mode": "webhook",
+        "webhook.url": "https://quiz.example.org",
+        "webhook.listen": "0.0.0.0",
+        "webhook.port": "8080",
+        "webhook.secret_token": "s3cret_-X",
+        "health.listen": "0.0.0.0",
+        "health.port": "9000",
+        "database.url": "sqlite+aiosqlite:///b.db",
+        "bank.path": "other.yaml",
+    }
+    assert set(values) == set(ENVIRONMENT.values())
+    env = {variable: values[dotted] for variable, dotted in ENVIRONMENT.items()}
+    settings = settings_from(tmp_path, "", **env)
+    example = (ROOT / "config.example.toml").read_text(encoding="utf-8")
+    for variable, dotted in ENVIRONMENT.items():
+        section, key = dotted.split(".")
+        assert str(getattr(getattr(settings, section), key)) == values[dotted], variable
+        assert f"#   {variable}" in example, variable
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({"QUIZBOT_HEALTH_PORT": "80x"}, "QUIZBOT_HEALTH_PORT must be a whole number"),
+        ({"QUIZBOT_WEBHOOK_PORT": "70000"}, "QUIZBOT_WEBHOOK_PORT must be a port number"),
+        ({"QUIZBOT_MODE": "push"}, "QUIZBOT_MODE must be polling or webhook"),
+        ({"QUIZBOT_WEBHOOK_SECRET": "has space"}, "QUIZBOT_WEBHOOK_SECRET must be 1-256"),
+    ],
+)
+def test_bad_environment_value_names_the_variable(
+    tmp_path: Path, env: dict[str, str], message: str
+) -> None:
+    with pytest.raises(ConfigError) as caught:
+        settings_from(tmp_path, "", **env)
+    assert message in str(caught.value)
+    assert "has space" not in str(caught.value)
+
+
 @pytest.mark.parametrize(
     ("toml", "message"),
     [
@@ -57,6 +98,9 @@ def test_environment_overrides_the_file(tmp_path: Path) -> None:
         ('[telegram]\nowners = [1, "x"]\n', "`telegram.owners` in"),
         ('[quiz]\nweekdays = ["mon", "funday"]\n', "`quiz.weekdays` in"),
         ("[quiz\n", "is not valid TOML"),
+        ('[webhook]\nsecret_token = "a b"\n', "`webhook.secret_token` in"),
+        ("[health]\nport = -1\n", "`health.port` in"),
+        ('[health]\npath = "healthz"\n', "`health.path` in"),
     ],
 )
 def test_bad_config_names_the_key_and_the_file(tmp_path: Path, toml: str, message: str) -> None:
