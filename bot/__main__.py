@@ -1,9 +1,10 @@
-"""The `quizbot` command: run | try | check-bank | import-markdown | migrate | health."""
+"""The `quizbot` command: run | try | check-bank | import-markdown | migrate | backup | health."""
 
 from __future__ import annotations
 
 import argparse
 import logging
+import sqlite3
 import sys
 import urllib.error
 import urllib.request
@@ -41,6 +42,8 @@ def _parser() -> argparse.ArgumentParser:
     imp.add_argument("--out", type=Path, help="write the YAML here (default: standard output)")
     imp.add_argument("--prefix", default="", help="prefix for the generated ids")
     sub.add_parser("migrate", help="apply pending database migrations")
+    copy = sub.add_parser("backup", help="copy the SQLite database, safely while the bot runs")
+    copy.add_argument("destination", type=Path, help="the copy's file name")
     health = sub.add_parser("health", help="ask the running bot's health endpoint (exit 0: ok)")
     health.add_argument("--url", help="the endpoint (default: from the configuration)")
     return parser
@@ -108,6 +111,21 @@ def _migrate(settings: Settings) -> int:
     return EXIT_OK
 
 
+def _backup(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.storage.backup import BackupError, backup
+
+    try:
+        size = backup(settings.database.url, args.destination)
+    except BackupError as exc:
+        print(exc, file=sys.stderr)
+        return EXIT_PROBLEMS
+    except sqlite3.Error as exc:
+        print(f"backup failed: {exc}", file=sys.stderr)
+        return EXIT_PROBLEMS
+    print(f"backed up to {args.destination} ({size // 1024} KiB)")
+    return EXIT_OK
+
+
 def health_url(settings: Settings) -> str | None:
     """Where the running bot serves its health endpoint, or None when it serves none."""
     if settings.telegram.mode == "webhook":
@@ -146,7 +164,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Parse the command line and run one command; return the exit code."""
     args = _parser().parse_args(argv)
     logging.basicConfig(
-        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+        level=logging.INFO if args.command == "run" else logging.WARNING,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
     try:
         settings = load_settings()
@@ -161,6 +180,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _run(settings, args)
     if args.command == "try":
         return _try(settings, args)
+    if args.command == "backup":
+        return _backup(settings, args)
     if args.command == "health":
         return _health(settings, args)
     return _migrate(settings)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import random
 import sys
 from pathlib import Path
 from typing import TextIO
@@ -18,7 +19,10 @@ from bot.storage.sql_store import SqlStore
 
 CONSOLE_USER = User(1, "you", "zh")
 LETTERS = "ABCDEFGHIJ"
-HELP = "Answer over one or more lines; an empty line sends it. Commands: /answer /score /skip /quit"
+HELP = (
+    "Type your answer (an open question takes several lines; an empty line sends it).\n"
+    "Commands: /answer /score /skip /quit"
+)
 
 
 def default_db() -> Path:
@@ -27,8 +31,8 @@ def default_db() -> Path:
     return base / "quizbot" / "try.db"
 
 
-def _read_answer(stdin: TextIO, stdout: TextIO) -> str | None:
-    """Lines until an empty one; a command alone on the first line; None at end of input."""
+def _read_answer(stdin: TextIO, stdout: TextIO, *, one_line: bool = False) -> str | None:
+    """Lines until an empty one (or one line); a command alone on the first line; None at EOF."""
     lines: list[str] = []
     while True:
         stdout.write("> " if not lines else "… ")
@@ -44,6 +48,8 @@ def _read_answer(stdin: TextIO, stdout: TextIO) -> str | None:
                 return "\n".join(lines)
             continue
         lines.append(line)
+        if one_line:
+            return line
 
 
 def _verdict(result: AttemptResult) -> str:
@@ -51,6 +57,8 @@ def _verdict(result: AttemptResult) -> str:
     if result.question.kind is Kind.CHOICE:
         right = LETTERS[result.question.correct or 0]
         return "✅ Right!" if verdict.passed else f"❌ Not quite: the answer is {right}."
+    if result.question.kind is Kind.SHORT:
+        return "✅ Right!" if verdict.passed else "❌ Not quite."
     lines = [
         f"{'🎉' if verdict.passed else '📝'} coverage {round(verdict.coverage * 100)}%, {verdict.points}/10"
     ]
@@ -78,7 +86,7 @@ async def play(service: QuizService, stdin: TextIO, stdout: TextIO) -> None:
         for index, option in enumerate(question.choices):
             stdout.write(f"  {LETTERS[index]}. {option}\n")
         while True:
-            reply = _read_answer(stdin, stdout)
+            reply = _read_answer(stdin, stdout, one_line=question.kind is not Kind.OPEN)
             if reply is None or reply == "/quit":
                 stdout.write("Bye!\n")
                 return
@@ -102,7 +110,9 @@ async def play(service: QuizService, stdin: TextIO, stdout: TextIO) -> None:
             result = await service.answer_in_private(CONSOLE_USER, reply)
             stdout.write(_verdict(result) + "\n")
             stdout.write("(/answer shows the reference answer, an empty line moves on)\n")
-            if _read_answer(stdin, stdout) == "/answer":
+            stdout.write("> ")
+            stdout.flush()
+            if stdin.readline().strip() == "/answer":
                 shown = await service.reveal(CONSOLE_USER.id, False, CONSOLE_USER)
                 stdout.write(f"Reference answer:\n{shown.question.answer}\n")
             break
@@ -128,7 +138,9 @@ def run_console(
     async def main() -> None:
         store = await SqlStore.open(f"sqlite+aiosqlite:///{database}")
         try:
-            await play(QuizService(store, bank), stdin, stdout)
+            # A fixed seed: the same bank opens with the same question, so a preview (and the
+            # README's capture) can be repeated.
+            await play(QuizService(store, bank, rng=random.Random(0)), stdin, stdout)
         finally:
             await store.close()
 
