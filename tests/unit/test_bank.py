@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+import re
 import textwrap
+import unicodedata
 from pathlib import Path
+from typing import Any
 
 import pytest
+import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from bot.quiz.bank import BankError, load_bank, summarize
+from bot.quiz import bank as bank_module
+from bot.quiz.bank import Bank, BankError, load_bank, summarize
 from bot.quiz.model import Kind, Status
+from bot.quiz.text import compact
 
 GOOD_OPEN = """\
   - id: q-open
@@ -215,3 +223,195 @@ def test_included_files_load_as_one_bank_and_ids_are_unique_across_them(tmp_path
     entry = write(tmp_path, "include: [part.yaml]\nquestions:\n" + GOOD_OPEN)
     problems = problems_of(entry)
     assert any("duplicate id `q-open`" in p and "part.yaml:2:" in p for p in problems)
+
+
+# The fast path (plain data from the parser's events, nodes composed only to locate problems)
+# must say exactly what the reference path (every file composed into nodes first) says.
+
+
+def load_composed(path: Path) -> Bank:
+    """The bank as the reference path reads it: every file composed into YAML nodes first."""
+    return bank_module._Loader(fast=False).load(path)
+
+
+def outcome(load: Any, path: Path) -> tuple[object, ...]:
+    """What a loader makes of a bank: its meta, questions and origins, or its problems."""
+    try:
+        bank = load(path)
+    except BankError as error:
+        return ("problems", [str(p) for p in error.problems])
+    return ("bank", bank.meta, bank.questions, [q.origin for q in bank.questions])
+
+
+def test_a_valid_bank_loads_the_same_both_ways_with_each_question_origin(tmp_path: Path) -> None:
+    part = write(
+        tmp_path,
+        "# included\nquestions:\n"
+        "  - {id: q-flow, kind: short, question: '1', answer: a, accept: [a, 2, yes-no]}\n"
+        "  - id: q-choice\n    kind: choice\n    question: |\n      多行\n      问题\n"
+        "    answer: b\n    choices: [甲, 乙]\n    correct: 1\n    explanation: e\n",
+        "part.yaml",
+    )
+    entry = write(
+        tmp_path,
+        "meta: {title: T, version: 2.0}\ninclude: [part.yaml]\nquestions:\n"
+        + GOOD_OPEN
+        + "  - id: q-weighted\n    kind: open\n    question: q\n    answer: a\n"
+        "    key_points:\n      - point: '  梯度  '\n        aliases: [' grad ', 1]\n"
+        "        weight: 2.5\n"
+        "  - id: q-draft\n    kind: open\n    status: draft\n    question: 草稿\n",
+    )
+    fast, composed = outcome(load_bank, entry), outcome(load_composed, entry)
+    assert fast == composed
+    assert fast[-1] == [f"{entry}:4", f"{entry}:14", f"{entry}:22", f"{part}:3", f"{part}:4"]
+    bank = load_bank(entry)
+    assert bank.meta.version == "2.0"
+    weighted = bank.get("q-weighted")
+    assert weighted is not None
+    assert weighted.key_points[0].point == "梯度"
+    assert weighted.key_points[0].aliases == ("grad", "1")
+    assert weighted.key_points[0].weight == 2.5
+    flow = bank.get("q-flow")
+    assert flow is not None and flow.question == "1" and flow.accept == ("a", "2", "yes-no")
+
+
+def test_a_broken_bank_reports_the_same_lines_both_ways_in_every_file(tmp_path: Path) -> None:
+    part = write(
+        tmp_path,
+        "questions:\n"
+        "  - id: q1\n    kind: short\n    question: q\n    answer: a\n    accept: [a]\n"
+        "  - id: q-part\n    kind: open\n    question: q\n    answer: a\n"
+        "    key_points:\n      - point: 梯度\n        aliases: [grad, '？！']\n"
+        "        weight: 11\n",
+        "part.yaml",
+    )
+    entry = write(
+        tmp_path,
+        "include: [part.yaml, gone.yaml]\nquestions:\n"
+        "  - id: q1\n    kind: short\n    question: q\n    answer: a\n    accept: [a]\n"
+        "  - id: q-main\n    kind: short\n    question: q\n    answer: a\n    accept: [a]\n"
+        "    difficulty: 4\n",
+    )
+    fast, composed = outcome(load_bank, entry), outcome(load_composed, entry)
+    assert fast == composed
+    assert fast == (
+        "problems",
+        [
+            f"{entry}:13: [q-main] `difficulty` must be 1, 2 or 3, not 4",
+            f"{part}:2: [q1] duplicate id `q1` (first used at {entry}:3)",
+            f"{part}:13: [q-part] alias '？！' normalises to nothing "
+            "(only spaces, punctuation or symbols)",
+            f"{part}:14: [q-part] `weight` must be a number in (0, 10], not 11",
+            f"{tmp_path / 'gone.yaml'}:0: file not found",
+        ],
+    )
+
+
+@pytest.mark.parametrize("case", sorted(BROKEN))
+def test_each_broken_bank_reports_the_same_both_ways(tmp_path: Path, case: str) -> None:
+    path = write(tmp_path, BROKEN[case][0])
+    assert outcome(load_bank, path) == outcome(load_composed, path)
+
+
+# YAML that the fast reader hands over to the composer, valid or not.
+COMPOSER_ONLY = {
+    "anchor_and_alias": "questions:\n  - &q {id: q1, kind: short, question: q, answer: a, "
+    "accept: [a]}\n  - *q\n",
+    "unused_anchor": "questions:\n  - &q {id: q1, kind: short, question: q, answer: a, "
+    "accept: [a]}\n",
+    "duplicate_anchor": "a: &x 1\nb: &x 2\nquestions: []\n",
+    "explicit_tags": "questions:\n  - id: !!str q1\n    kind: short\n    question: !!str 12\n"
+    "    answer: !custom a\n    accept: !!seq [a]\n",
+    "bad_tagged_value": "questions:\n  - id: q1\n    kind: short\n    question: q\n"
+    "    answer: !!binary aGVsbG8=\n    accept: [a]\n",
+    "complex_key": "? [a]\n: 1\nquestions: []\n",
+    "two_documents": "questions: []\n---\nquestions: []\n",
+    "empty_file": "# nothing here\n",
+    "a_list": "- id: q1\n",
+    "syntax_error": "questions: [\n",
+}
+
+
+@pytest.mark.parametrize("case", sorted(COMPOSER_ONLY))
+def test_yaml_left_to_the_composer_loads_the_same_both_ways(tmp_path: Path, case: str) -> None:
+    path = write(tmp_path, COMPOSER_ONLY[case])
+    assert outcome(load_bank, path) == outcome(load_composed, path)
+
+
+def test_a_valid_bank_is_never_composed_and_a_broken_one_only_where_broken(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    composed: list[str] = []
+    real_compose = yaml.compose
+
+    def spy(text: str, **kwargs: Any) -> yaml.Node | None:
+        composed.append(text)
+        return real_compose(text, **kwargs)
+
+    monkeypatch.setattr(yaml, "compose", spy)
+    part = write(tmp_path, "questions:\n" + GOOD_OPEN.replace("q-open", "q-part"), "part.yaml")
+    entry = write(tmp_path, "include: [part.yaml]\nquestions:\n" + GOOD_OPEN)
+    load_bank(entry)
+    assert composed == []
+    part.write_text(part.read_text(encoding="utf-8") + "    hint: h\n", encoding="utf-8")
+    assert problems_of(entry) == [f"{part}:12: [q-part] unknown field `hint`"]
+    assert composed == [part.read_text(encoding="utf-8")]
+
+
+def test_the_compact_shortcut_only_skips_terms_that_keep_a_character() -> None:
+    surely_kept = bank_module._SURELY_KEPT
+    for code in range(0x110000):
+        char = chr(code)
+        decomposed = unicodedata.normalize("NFD", char)
+        if surely_kept.search(char) or (decomposed != char and surely_kept.search(decomposed)):
+            assert compact(char), f"U+{code:04X}"
+    assert not bank_module._normalises_to_nothing("A")
+    assert bank_module._normalises_to_nothing(" ？！—— ")
+
+
+_FIELD_VALUES = st.sampled_from(
+    ["q", "多行", "open", "short", "choice", "draft", 0, 1, 2, 5, 1.5, True, None, "", " ", "？！"]
+)
+_LISTS = st.lists(_FIELD_VALUES | st.sampled_from(["梯度", "grad", "b" * 101]), max_size=3)
+_KEY_POINTS = st.lists(
+    st.fixed_dictionaries(
+        {"point": _FIELD_VALUES | st.just("梯度")},
+        optional={"aliases": _LISTS | _FIELD_VALUES, "weight": _FIELD_VALUES, "note": st.just(1)},
+    ),
+    max_size=3,
+)
+_QUESTIONS = st.lists(
+    st.fixed_dictionaries(
+        {"id": st.sampled_from(["q1", "q2", "q3", "Q 1", 7]), "kind": _FIELD_VALUES},
+        optional={
+            "question": _FIELD_VALUES,
+            "answer": _FIELD_VALUES,
+            "status": _FIELD_VALUES,
+            "tags": _LISTS | _FIELD_VALUES,
+            "difficulty": _FIELD_VALUES,
+            "key_points": _KEY_POINTS | _FIELD_VALUES,
+            "accept": _LISTS | _FIELD_VALUES,
+            "choices": _LISTS | _FIELD_VALUES,
+            "correct": _FIELD_VALUES,
+            "explanation": _FIELD_VALUES,
+            "hint": _FIELD_VALUES,
+        },
+    ),
+    max_size=4,
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(questions=_QUESTIONS, flow=st.booleans() | st.none())
+def test_any_bank_loads_the_same_both_ways(
+    tmp_path_factory: pytest.TempPathFactory, questions: list[dict[str, Any]], flow: bool | None
+) -> None:
+    folder = tmp_path_factory.mktemp("bank")
+    text = yaml.safe_dump({"questions": questions}, allow_unicode=True, default_flow_style=flow)
+    path = write(folder, text)
+    fast = outcome(load_bank, path)
+    assert fast == outcome(load_composed, path)
+    if fast[0] == "problems":
+        problems = fast[1]
+        assert isinstance(problems, list)
+        assert all(re.match(rf"{re.escape(str(path))}:[1-9]\d*: ", p) for p in problems)
