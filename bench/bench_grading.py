@@ -1,6 +1,6 @@
 """Benchmark 5: grading latency (500-character Chinese answer, 6 key points) and bank loading.
 
-Run: .venv/bin/python bench/bench_grading.py   (prints a table, appends a row to RESULTS.md)
+Run: .venv/bin/python -m bench.bench_grading   (prints a table, appends a row to RESULTS.md)
 """
 
 from __future__ import annotations

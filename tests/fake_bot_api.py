@@ -4,19 +4,22 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import inspect
 import json
 import logging
 import math
+import multiprocessing
 import os
 import re
 import time
 from collections import deque
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
+from multiprocessing.connection import Connection
 from pathlib import Path
 from types import TracebackType
-from typing import Any, Final, Literal, Self, TypeVar
+from typing import Any, Concatenate, Final, Literal, ParamSpec, Self, TypeVar
 
 from aiohttp import web
 
@@ -24,6 +27,7 @@ __all__ = [
     "GROUP_ANONYMOUS_BOT_ID",
     "BotApiSpec",
     "FakeBotApi",
+    "FakeBotApiProcess",
     "Fault",
     "Injection",
     "RateLimits",
@@ -32,6 +36,7 @@ __all__ = [
 
 JSON = dict[str, Any]
 _T = TypeVar("_T")
+_P = ParamSpec("_P")
 
 _LOGGER: Final = logging.getLogger(__name__)
 
@@ -2661,3 +2666,123 @@ def _scope_key(scope: JSON | None, language_code: str) -> tuple[str, str]:
 def _return_types(returns: tuple[str, ...]) -> tuple[str, ...]:
     """Map api.json return descriptions to type expressions."""
     return tuple("Boolean" if r == "True" else r for r in returns)
+
+
+# --------------------------------------------------------------------------------------------
+# In a process of its own
+# --------------------------------------------------------------------------------------------
+
+
+class FakeBotApiProcess:
+    """A FakeBotApi in a child process with its own event loop (and core), driven by calls.
+
+    Benchmarks use it so that the server's work does not share the bot's event loop. ``call``
+    runs ``function(api, *args)`` in the child (awaiting it when it is a coroutine function) and
+    returns its result; ``function`` must be importable by name and its result picklable.
+    """
+
+    def __init__(self, **options: Any) -> None:
+        self._options = options
+        self._connection: Connection | None = None
+        self._process: multiprocessing.process.BaseProcess | None = None
+        self.token = ""
+        self.base_url = ""
+        self.base_file_url = ""
+
+    def start(self) -> Self:
+        """Spawn the child and wait until its server listens."""
+        context = multiprocessing.get_context("spawn")
+        parent, child = context.Pipe()
+        self._process = context.Process(
+            target=_serve_in_process, args=(child, self._options), daemon=True
+        )
+        self._process.start()
+        child.close()
+        self._connection = parent
+        self.token, self.base_url, self.base_file_url = self._receive()
+        return self
+
+    def call(
+        self,
+        function: Callable[Concatenate[FakeBotApi, _P], Awaitable[_T] | _T],
+        *args: _P.args,
+        **kwargs: _P.kwargs,
+    ) -> _T:
+        """Run ``function(api, *args, **kwargs)`` in the child and return its result."""
+        if self._connection is None:
+            raise RuntimeError("FakeBotApiProcess is not running")
+        self._connection.send((function, args, kwargs))
+        result: _T = self._receive()
+        return result
+
+    async def acall(
+        self,
+        function: Callable[Concatenate[FakeBotApi, _P], Awaitable[_T] | _T],
+        *args: _P.args,
+        **kwargs: _P.kwargs,
+    ) -> _T:
+        """``call`` from a thread, so the caller's event loop keeps running meanwhile."""
+        return await asyncio.to_thread(lambda: self.call(function, *args, **kwargs))
+
+    def stop(self) -> None:
+        """Stop the server and end the child."""
+        connection, process = self._connection, self._process
+        self._connection = self._process = None
+        if connection is not None:
+            with contextlib.suppress(OSError):
+                connection.send(None)
+            connection.close()
+        if process is not None:
+            process.join(10)
+            if process.is_alive():
+                process.terminate()
+                process.join()
+
+    def __enter__(self) -> Self:
+        """Start the child."""
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        """Stop the child."""
+        self.stop()
+
+    def _receive(self) -> Any:
+        """The child's next answer; its exceptions come back as RuntimeError."""
+        assert self._connection is not None
+        ok, value = self._connection.recv()
+        if not ok:
+            raise RuntimeError(f"in the fake Bot API process: {value}")
+        return value
+
+
+def _serve_in_process(connection: Connection, options: dict[str, Any]) -> None:
+    """The child's entry point."""
+    asyncio.run(_serve_calls(connection, options))
+
+
+async def _serve_calls(connection: Connection, options: dict[str, Any]) -> None:
+    """Run the server and execute the parent's calls one after the other."""
+    loop = asyncio.get_running_loop()
+    async with FakeBotApi(**options) as api:
+        connection.send((True, (api.token, api.base_url, api.base_file_url)))
+        while True:
+            try:
+                request = await loop.run_in_executor(None, connection.recv)
+            except EOFError:
+                break
+            if request is None:
+                break
+            function, args, kwargs = request
+            try:
+                result = function(api, *args, **kwargs)
+                if inspect.isawaitable(result):
+                    result = await result
+            except Exception as exc:
+                connection.send((False, f"{type(exc).__name__}: {exc}"))
+            else:
+                connection.send((True, result))

@@ -225,6 +225,27 @@ class MemoryStore:
         """Question ids the user has a card for."""
         return {q for (u, q) in self.cards if u == user_id}
 
+    async def user_data(self, user_id: int) -> dict[str, int]:
+        """Rows kept about a user, by kind."""
+        return self._user_rows(user_id)
+
+    def _user_rows(self, user_id: int) -> dict[str, int]:
+        return {
+            "attempts": sum(1 for (_, u) in self.attempts if u == user_id),
+            "peeks": sum(1 for (_, u) in self.peeks if u == user_id),
+            "cards": sum(1 for (u, _) in self.cards if u == user_id),
+            "users": int(user_id in self.users),
+        }
+
+    async def forget_user(self, user_id: int) -> dict[str, int]:
+        """Delete the user's attempts, peeks, cards and user row; the rows deleted, by kind."""
+        deleted = self._user_rows(user_id)
+        self.attempts = {k: a for k, a in self.attempts.items() if k[1] != user_id}
+        self.peeks = {k for k in self.peeks if k[1] != user_id}
+        self.cards = {k: c for k, c in self.cards.items() if k[0] != user_id}
+        self.users.pop(user_id, None)
+        return deleted
+
     async def migrate_chat(self, old_id: int, new_id: int) -> None:
         """Move a chat and its posts and history to a new id."""
         old = self.chats.pop(old_id, None)

@@ -93,7 +93,7 @@ class DueReveal:
 
 @dataclass(frozen=True)
 class AttemptResult:
-    """The outcome of one answer; `counted` is False for repeats, peeks and late answers."""
+    """One answer's outcome; not `counted` (repeats, peeks, late answers) means `streak` 0."""
 
     question: Question
     post: Post
@@ -400,7 +400,6 @@ class QuizService:
         question = self.bank.get(post.question_id)
         if question is None:
             raise NoQuestion("the question is no longer in the bank")
-        await self.store.save_user(user)
         if question.kind is Kind.CHOICE:
             chosen = option if text is None else parse_choice(question, text)
             verdict = grade_choice(question, chosen)
@@ -413,6 +412,9 @@ class QuizService:
         first = existing is None and not after_reveal and not verdict.empty
         points = awarded_points(verdict, peeked=peeked, first=first)
         if first:
+            # Only a counted answer writes: repeats and late answers (most of a busy group's
+            # replies) stay read-only.
+            await self.store.save_user(user)
             attempt = Attempt(post.id, user.id, text or str(option), verdict.coverage, points, now)
             first = await self.store.add_attempt(attempt)
             if first:
@@ -426,7 +428,7 @@ class QuizService:
             peeked=peeked,
             repeat=existing is not None or (not first and not after_reveal and not verdict.empty),
             after_reveal=after_reveal,
-            streak=await self._streak(post.chat_id, user.id) if post.kind == DAILY else 0,
+            streak=await self._streak(post.chat_id, user.id) if first and post.kind == DAILY else 0,
         )
 
     async def _review(
@@ -506,6 +508,16 @@ class QuizService:
         since = period_start(period, self.clock.now(), parse_zone(chat.zone))
         rows = await self.store.leaderboard(chat_id, since, LEADERBOARD_SIZE)
         return Leaderboard(period, tuple(rank(rows)))
+
+    # -- privacy ------------------------------------------------------------------------------
+
+    async def stored_about(self, user_id: int) -> dict[str, int]:
+        """`/forget`: how many rows are kept about the user, by kind (attempts, peeks, ...)."""
+        return await self.store.user_data(user_id)
+
+    async def forget(self, user_id: int) -> dict[str, int]:
+        """Delete the user's answers, peeks, cards and user row everywhere; rows by kind."""
+        return await self.store.forget_user(user_id)
 
     # -- private practice -------------------------------------------------------------------
 

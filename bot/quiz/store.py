@@ -205,6 +205,12 @@ class Store(Protocol):
     async def carded(self, user_id: int) -> set[str]:
         """Question ids the user has a card for."""
 
+    async def user_data(self, user_id: int) -> dict[str, int]:
+        """Rows kept about a user, by kind: attempts, peeks, cards, users (0 or 1)."""
+
+    async def forget_user(self, user_id: int) -> dict[str, int]:
+        """Delete the user's attempts, peeks, cards and user row everywhere; rows by kind."""
+
     async def migrate_chat(self, old_id: int, new_id: int) -> None:
         """Move a chat and everything that refers to it to a new id, in one transaction."""
 

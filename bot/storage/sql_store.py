@@ -2,13 +2,25 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Row, Select, and_, event, func, insert, literal, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Row,
+    Select,
+    Table,
+    and_,
+    event,
+    func,
+    insert,
+    literal,
+    select,
+    update,
+)
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
@@ -75,30 +87,49 @@ def _chat_values(chat: Chat) -> dict[str, Any]:
     }
 
 
-def _chat(row: Row[Any]) -> Chat:
-    m = row._mapping
+def _chat(row: Sequence[Any]) -> Chat:
+    """A chat from a row of select(chats); positional, as the tick builds hundreds at a time."""
+    (
+        chat_id,
+        kind,
+        title,
+        language,
+        zone,
+        post_time,
+        weekdays,
+        topics,
+        difficulties,
+        reveal_after_hours,
+        subscribed,
+        next_post_at,
+        cycle,
+        failures,
+        disabled_reason,
+        focus_post_id,
+    ) = row
     return Chat(
-        id=m["id"],
-        kind=m["kind"],
-        title=m["title"],
-        language=m["language"],
-        zone=m["zone"],
-        post_time=m["post_time"],
-        weekdays=tuple(int(d) for d in m["weekdays"]),
-        topics=tuple(t for t in m["topics"].split(",") if t),
-        difficulties=tuple(int(d) for d in m["difficulties"]),
-        reveal_after_hours=m["reveal_after_hours"],
-        subscribed=bool(m["subscribed"]),
-        next_post_at=m["next_post_at"],
-        cycle=m["cycle"],
-        failures=m["failures"],
-        disabled_reason=m["disabled_reason"],
-        focus_post_id=m["focus_post_id"],
+        chat_id,
+        kind,
+        title,
+        language,
+        zone,
+        post_time,
+        tuple(map(int, weekdays)),
+        tuple(t for t in topics.split(",") if t),
+        tuple(map(int, difficulties)),
+        reveal_after_hours,
+        bool(subscribed),
+        next_post_at,
+        cycle,
+        failures,
+        disabled_reason,
+        focus_post_id,
     )
 
 
-def _post(row: Row[Any]) -> Post:
-    return Post(**dict(row._mapping))
+def _post(row: Sequence[Any]) -> Post:
+    """A post from a row of select(posts), whose columns are in Post's field order."""
+    return Post(*row)
 
 
 def _card(row: Row[Any]) -> Card:
@@ -106,7 +137,8 @@ def _card(row: Row[Any]) -> Card:
 
 
 def due_chats_query(now: datetime, limit: int) -> Select[Any]:
-    """Subscribed chats due by `now`, on the next_post_at index."""
+    """Subscribed chats due by `now`, in the order of the (next_post_at, id) index, so a batch
+    reads only its own rows even when thousands of chats share one post time."""
     return (
         select(chats)
         .where(chats.c.next_post_at <= now, chats.c.subscribed.is_(True))
@@ -148,6 +180,16 @@ def leaderboard_query(chat_id: int, since: datetime | None, limit: int) -> Selec
     if since is not None:
         statement = statement.where(attempts.c.created_at >= since)
     return statement
+
+
+def _user_columns() -> tuple[tuple[str, Table, ColumnElement[Any]], ...]:
+    """Every table holding rows about a user, by kind, the users table last."""
+    return (
+        ("attempts", attempts, attempts.c.user_id),
+        ("peeks", peeks, peeks.c.user_id),
+        ("cards", cards, cards.c.user_id),
+        ("users", users, users.c.id),
+    )
 
 
 class SqlStore:
@@ -478,6 +520,24 @@ class SqlStore:
         async with self._tx() as tx:
             rows = await tx.execute(select(cards.c.question_id).where(cards.c.user_id == user_id))
             return {r[0] for r in rows}
+
+    async def user_data(self, user_id: int) -> dict[str, int]:
+        """Rows kept about a user, by kind: attempts, peeks, cards and users (0 or 1)."""
+        async with self._tx() as tx:
+            result: dict[str, int] = {}
+            for name, table, column in _user_columns():
+                count = select(func.count()).select_from(table).where(column == user_id)
+                result[name] = int((await tx.execute(count)).scalar_one())
+            return result
+
+    async def forget_user(self, user_id: int) -> dict[str, int]:
+        """Delete the user's rows in one transaction, the user row last (foreign keys)."""
+        async with self._tx() as tx:
+            result: dict[str, int] = {}
+            for name, table, column in _user_columns():
+                deleted = await tx.execute(table.delete().where(column == user_id))
+                result[name] = int(deleted.rowcount)
+            return result
 
     async def migrate_chat(self, old_id: int, new_id: int) -> None:
         """Move a chat, its posts (and so their attempts) and its history, in one transaction."""

@@ -71,7 +71,7 @@ chats = Table(
     Column("failures", Integer, nullable=False, default=0),
     Column("disabled_reason", String(255)),
     Column("focus_post_id", Integer),
-    Index(None, "next_post_at"),
+    Index(None, "next_post_at", "id"),
 )
 
 users = Table(

@@ -31,11 +31,12 @@ from telegram.ext import (
 
 from bot.config import Settings
 from bot.quiz.service import QuizService
-from bot.telegram_adapter import handlers
+from bot.telegram_adapter import handlers, privacy
 from bot.telegram_adapter.context import BotData
 from bot.telegram_adapter.jobs import tick
 
 log = logging.getLogger(__name__)
+LIMITED_PREFIXES = ("send", "copy", "forward", "edit")
 
 COMMANDS = {
     "en": {
@@ -46,6 +47,7 @@ COMMANDS = {
             ("subscribe", "one question a day: [HH:MM] [Area/City]"),
             ("unsubscribe", "stop the daily question"),
             ("settings", "time, zone, days, topics, language"),
+            ("forget", "see and delete what I keep about you"),
             ("help", "how this works"),
         ],
         "group": [
@@ -68,6 +70,7 @@ COMMANDS = {
             ("subscribe", "每日一题：[HH:MM] [地区/城市]"),
             ("unsubscribe", "取消每日一题"),
             ("settings", "时间、时区、星期、主题、语言"),
+            ("forget", "查看并删除我的数据"),
             ("help", "使用说明"),
         ],
         "group": [
@@ -99,6 +102,31 @@ async def _register_commands(application: Application[Any, Any, Any, Any, Any, A
                 scope=scope,
                 language_code=None if language == "en" else language,
             )
+
+
+class MessageRateLimiter(AIORateLimiter):
+    """Telegram's flood limits count messages: reactions, button answers and look-ups pass."""
+
+    def __init__(self, max_retries: int = 0) -> None:
+        # 30/s as 3 per 0.1 s: without PTB's 30-message burst, jitter on the way to Telegram
+        # cannot bunch a full second's worth into a 429.
+        super().__init__(overall_max_rate=3, overall_time_period=0.1, max_retries=max_retries)
+
+    async def process_request(
+        self,
+        callback: Callable[..., Coroutine[Any, Any, bool | dict[str, Any] | list[dict[str, Any]]]],
+        args: Any,
+        kwargs: dict[str, Any],
+        endpoint: str,
+        data: dict[str, Any],
+        rate_limit_args: int | None,
+    ) -> bool | dict[str, Any] | list[dict[str, Any]]:
+        """Rate-limit sends and edits; anything else goes out at once."""
+        if endpoint.startswith(LIMITED_PREFIXES) and endpoint != "sendChatAction":
+            return await super().process_request(
+                callback, args, kwargs, endpoint, data, rate_limit_args
+            )
+        return await callback(*args, **kwargs)
 
 
 def build_application(
@@ -145,7 +173,7 @@ def build_application(
         .concurrent_updates(False)
     )
     if settings.telegram.rate_limit:
-        builder = builder.rate_limiter(AIORateLimiter(max_retries=0))  # type: ignore[arg-type]
+        builder = builder.rate_limiter(MessageRateLimiter(max_retries=0))  # type: ignore[arg-type]
     application = builder.build()
     add_handlers(application)
     return application
@@ -166,6 +194,11 @@ def add_handlers(application: Application[Any, Any, Any, Any, Any, Any]) -> None
         ("reload", handlers.reload),
         ("stats", handlers.stats),
     ]
+    # Before /start's own handler: the deep link a group's /forget gives opens the prompt.
+    forget_link = filters.ChatType.PRIVATE & filters.Regex(rf"^/start {privacy.START_PAYLOAD}$")
+    application.add_handler(CommandHandler("start", privacy.forget, forget_link))
+    application.add_handler(CommandHandler("forget", privacy.forget))
+    application.add_handler(CallbackQueryHandler(privacy.forget_button, pattern=r"^f:"))
     for name, callback in commands:
         application.add_handler(CommandHandler(name, callback))
     application.add_handler(MessageHandler(filters.StatusUpdate.MIGRATE, handlers.migrated))

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from datetime import timedelta
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TimedOut
 
@@ -17,6 +17,7 @@ T = TypeVar("T")
 NETWORK_RETRIES = 3
 BACKOFF_SECONDS = 1.0
 NOT_FOUND_MARKERS = ("chat not found", "chat_id is empty", "peer_id_invalid")
+BACKGROUND_LIMIT = 32
 
 
 def _seconds(value: object) -> float:
@@ -29,6 +30,21 @@ class Deliverer:
     def __init__(self, service: QuizService, backoff: float = BACKOFF_SECONDS) -> None:
         self.service = service
         self.backoff = backoff
+        self._background = asyncio.Semaphore(BACKGROUND_LIMIT)
+
+    async def in_background(
+        self,
+        job: Coroutine[Any, Any, Any],
+        start: Callable[[Coroutine[Any, Any, Any]], asyncio.Future[Any]] = asyncio.ensure_future,
+    ) -> None:
+        """Start a best-effort request without awaiting its answer; waits while too many run."""
+        await self._background.acquire()
+        try:
+            task = start(job)
+        except BaseException:
+            self._background.release()
+            raise
+        task.add_done_callback(lambda _: self._background.release())
 
     async def send(self, chat_id: int, make: Callable[[int], Awaitable[T]]) -> tuple[int, T] | None:
         """Call `make(chat_id)`; return (the chat id it reached, its result), or None."""

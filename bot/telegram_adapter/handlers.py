@@ -258,7 +258,11 @@ async def group_reply(update: Update, context: Context) -> None:
     except NoQuestion:
         return
     if result is not None:
-        await _acknowledge_in_group(message, result)
+        # The answer is committed; its reaction need not hold up the next update.
+        await context.bot_data.deliverer.in_background(
+            _acknowledge_in_group(message, result),
+            lambda job: context.application.create_task(job, update=update),
+        )
 
 
 async def private_text(update: Update, context: Context) -> None:

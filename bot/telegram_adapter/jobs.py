@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Iterable
+from html import escape
 from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, ReplyParameters
@@ -18,6 +19,7 @@ from bot.telegram_adapter.texts import language_of, text
 
 log = logging.getLogger(__name__)
 BATCH = 500
+CLAIM_BATCH = 100
 CONCURRENCY = 64
 
 
@@ -49,8 +51,8 @@ def post_keyboard(
     return InlineKeyboardMarkup(rows)
 
 
-async def send_post(context: Context, due: DuePost) -> None:
-    """Send one claimed question and record its message."""
+async def send_post(context: Context, due: DuePost, recording: asyncio.Lock) -> None:
+    """Send one claimed question and record its message (one sender records at a time)."""
     data = context.bot_data
     language = language_of(due.chat.language, None, data.settings.quiz.default_language)
     question = due.question
@@ -58,14 +60,15 @@ async def send_post(context: Context, due: DuePost) -> None:
 
     async def send(chat_id: int) -> Message:
         if question.kind is Kind.CHOICE:
+            # The HTML parse mode of Defaults applies to the poll's texts too.
             return await context.bot.send_poll(
                 chat_id,
-                question.question,
-                list(question.choices),
+                escape(question.question),
+                [escape(choice) for choice in question.choices],
                 is_anonymous=False,
                 type=PollType.QUIZ,
                 correct_option_ids=[question.correct or 0],  # type: ignore[list-item]
-                explanation=question.explanation,
+                explanation=escape(question.explanation) if question.explanation else None,
                 reply_markup=keyboard,
             )
         return await context.bot.send_message(
@@ -76,10 +79,12 @@ async def send_post(context: Context, due: DuePost) -> None:
     if sent is None:
         return
     _, message = sent
-    await data.service.record_sent(
-        due.post, message.message_id, message.poll.id if message.poll else None
-    )
-    await data.service.chat_reached(due.chat)
+    # SQLite has one writer: senders queueing here beat senders polling for its lock.
+    async with recording:
+        await data.service.record_sent(
+            due.post, message.message_id, message.poll.id if message.poll else None
+        )
+        await data.service.chat_reached(due.chat)
 
 
 async def send_reveal(context: Context, due: DueReveal) -> None:
@@ -114,8 +119,38 @@ async def tick(context: Context) -> None:
         await bounded(send_reveal(context, due) for due in reveals)
         if len(reveals) < BATCH:
             break
-    while True:
-        posts = await service.due_posts(BATCH)
-        await bounded(send_post(context, due) for due in posts)
-        if len(posts) < BATCH:
-            break
+    await send_due_posts(context)
+
+
+async def send_due_posts(context: Context) -> None:
+    """Claim due posts a batch ahead of CONCURRENCY senders, so sending never waits on a claim."""
+    service = context.bot_data.service
+    # At most BATCH + CLAIM_BATCH posts are claimed and unsent: queued or being claimed.
+    queue: asyncio.Queue[DuePost | None] = asyncio.Queue(maxsize=BATCH)
+
+    async def claim() -> None:
+        try:
+            while True:
+                posts = await service.due_posts(CLAIM_BATCH)
+                for due in posts:
+                    await queue.put(due)
+                if len(posts) < CLAIM_BATCH:
+                    return
+        finally:
+            for _ in range(CONCURRENCY):
+                await queue.put(None)
+
+    recording = asyncio.Lock()
+
+    async def send() -> None:
+        while (due := await queue.get()) is not None:
+            try:
+                await send_post(context, due, recording)
+            except Exception:
+                log.exception("a send failed")
+
+    claimed, *_ = await asyncio.gather(
+        claim(), *(send() for _ in range(CONCURRENCY)), return_exceptions=True
+    )
+    if isinstance(claimed, BaseException):
+        raise claimed

@@ -9,7 +9,8 @@ TEXTS: Mapping[str, Mapping[str, str]] = {
         "start": "你好，{name}！我是每日机器学习面试题机器人。\n\n{help}",
         "help": (
             "<b>私聊</b>\n/quiz 练一道题（答错的题会优先复习）\n/answer 查看当前题目的参考答案\n"
-            "/score 我的成绩\n/subscribe [HH:MM] [地区/城市] 每天定时收到一道题\n/unsubscribe 取消订阅\n\n"
+            "/score 我的成绩\n/subscribe [HH:MM] [地区/城市] 每天定时收到一道题\n/unsubscribe 取消订阅\n"
+            "/forget 查看并删除我的数据\n\n"
             "<b>群组</b>\n管理员 /subscribe 09:00 Asia/Shanghai 开启每日一题；回复题目消息即作答，"
             "或点「私下作答」。\n/top [week|month|all] 排行榜\n/settings 设置"
         ),
@@ -78,13 +79,28 @@ TEXTS: Mapping[str, Mapping[str, str]] = {
         "stats": "📊 聊天 {chats}（订阅 {subscribed}）· 用户 {users} · 发题 {posts} · 作答 {attempts} · 题库 {ready} 道",
         "error": "抱歉，出了点问题，请稍后再试。",
         "question_gone": "这道题已从题库中移除。",
+        "forget_prompt": (
+            "🔒 <b>我保存的关于你的数据</b>\n作答：{attempts} 条\n查看答案：{peeks} 条\n"
+            "复习卡片：{cards} 张\n以及你的 Telegram 名字和语言代码。\n\n"
+            "删除后无法恢复：所有群组的排行榜上都不再有你的成绩。题目和聊天设置保持不变。"
+        ),
+        "forget_nothing": "我没有保存任何关于你的数据。",
+        "forget_button_yes": "删除我的数据",
+        "forget_button_no": "取消",
+        "forget_done": (
+            "✅ 已删除 {total} 条数据：作答 {attempts} 条、查看答案 {peeks} 条、复习卡片 {cards} 张、"
+            "个人资料（名字、语言）{users} 条。以后再作答会重新开始记录。"
+        ),
+        "forget_cancelled": "已取消，没有删除任何数据。",
+        "forget_private_only": "请在私聊中使用 /forget 查看并删除你的数据：{link}",
     },
     "en": {
         "start": "Hi {name}! I post a machine-learning interview question every day.\n\n{help}",
         "help": (
             "<b>Private chat</b>\n/quiz practise one question (missed ones come back first)\n"
             "/answer show the reference answer\n/score your score\n"
-            "/subscribe [HH:MM] [Area/City] one question a day\n/unsubscribe stop it\n\n"
+            "/subscribe [HH:MM] [Area/City] one question a day\n/unsubscribe stop it\n"
+            "/forget see and delete what I keep about you\n\n"
             "<b>Groups</b>\nAn admin runs /subscribe 09:00 Europe/Berlin; answer by replying to the "
             "question or with “Answer privately”.\n/top [week|month|all] leaderboard\n/settings settings"
         ),
@@ -162,6 +178,21 @@ TEXTS: Mapping[str, Mapping[str, str]] = {
         ),
         "error": "Sorry, something went wrong. Please try again later.",
         "question_gone": "That question is no longer in the bank.",
+        "forget_prompt": (
+            "🔒 <b>What I keep about you</b>\nAnswers: {attempts}\nRevealed answers: {peeks}\n"
+            "Review cards: {cards}\nand your Telegram name and language code.\n\n"
+            "Deleting cannot be undone: your scores leave every group's leaderboard. "
+            "Questions and chat settings stay."
+        ),
+        "forget_nothing": "I keep nothing about you.",
+        "forget_button_yes": "Delete my data",
+        "forget_button_no": "Cancel",
+        "forget_done": (
+            "✅ Deleted {total} rows: {attempts} answers, {peeks} revealed answers, "
+            "{cards} review cards and {users} profile (name, language). Answering again starts afresh."
+        ),
+        "forget_cancelled": "Cancelled; nothing was deleted.",
+        "forget_private_only": "Use /forget in a private chat to see and delete your data: {link}",
     },
 }
 

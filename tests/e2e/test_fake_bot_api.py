@@ -42,7 +42,13 @@ from telegram.ext import (
 from telegram.request import HTTPXRequest
 from telegram.warnings import PTBUserWarning
 
-from tests.fake_bot_api import GROUP_ANONYMOUS_BOT_ID, FakeBotApi, Fault, RateLimits
+from tests.fake_bot_api import (
+    GROUP_ANONYMOUS_BOT_ID,
+    FakeBotApi,
+    FakeBotApiProcess,
+    Fault,
+    RateLimits,
+)
 
 GROUP = -100123
 ALICE = 5001
@@ -506,6 +512,20 @@ async def test_enforced_limits_cover_private_bursts_and_the_global_rate() -> Non
             with pytest.raises(RetryAfter):
                 await real_bot.send_message(-200, "over 30 per second")
     assert api.too_many_requests == 2
+
+
+# -- in a process of its own ------------------------------------------------------------------
+
+
+async def test_a_server_in_its_own_process_serves_a_real_bot_and_answers_calls() -> None:
+    with FakeBotApiProcess() as server:
+        server.call(FakeBotApi.add_chat, GROUP, "group", "Quiz night")
+        async with Bot(server.token, base_url=server.base_url) as real_bot:
+            await real_bot.send_message(GROUP, "<b>hello</b>", parse_mode=ParseMode.HTML)
+        messages = await server.acall(FakeBotApi.messages, GROUP)
+        with pytest.raises(RuntimeError, match="unknown chat 999"):
+            server.call(FakeBotApi.chat, 999)
+    assert [m["text"] for m in messages] == ["hello"]
 
 
 # -- hygiene ----------------------------------------------------------------------------------

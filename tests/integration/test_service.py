@@ -280,3 +280,45 @@ async def test_failures_unsubscribe_after_a_few_and_blocking_at_once(
     for chat_id, reason in ((GROUP, "chat not found"), (5, "blocked")):
         chat = await store.get_chat(chat_id)
         assert chat is not None and not chat.subscribed and chat.disabled_reason == reason
+
+
+async def test_forget_deletes_a_users_data_in_every_chat_and_nothing_else(
+    store: Store, clock: FakeClock
+) -> None:
+    svc = service(store, clock)
+    await svc.subscribe(GROUP, "group", "Study", "09:00")
+    post = await post_now(svc, clock)
+    message_id = post.message_id  # type: ignore[attr-defined]
+    await svc.answer_by_reply(GROUP, message_id, ALICE, GOOD)
+    await svc.answer_by_reply(GROUP, message_id, BOB, HALF)
+    await svc.practice(ALICE)
+    assert (await svc.reveal(ALICE.id, False, ALICE)).forfeited  # a peek and a card
+    clock.advance(seconds=10)
+    await svc.practice(ALICE)
+    assert (await svc.answer_in_private(ALICE, GOOD)).counted  # an answer in private
+    kept = {"attempts": 2, "peeks": 1, "cards": 3, "users": 1}
+    bob = {"attempts": 1, "peeks": 0, "cards": 1, "users": 1}
+    assert await svc.stored_about(ALICE.id) == kept
+    assert await svc.stored_about(BOB.id) == bob
+
+    assert await svc.forget(ALICE.id) == kept
+    assert await svc.stored_about(ALICE.id) == dict.fromkeys(kept, 0)
+    assert await svc.stored_about(BOB.id) == bob
+    card = await svc.score_card(GROUP, ALICE.id)
+    assert (card.points, card.answered, card.streak) == (0, 0, 0)
+    assert await store.answered_history(GROUP, ALICE.id, 10) == [False]
+    board = await svc.leaderboard(GROUP, "all")
+    assert [(s.user_id, s.points) for s in board.standings] == [(BOB.id, 7)]
+    summary = await store.post_summary(post.id, 3)  # type: ignore[attr-defined]
+    assert summary.answered == 1 and [t[0] for t in summary.top] == [BOB.id]
+    assert await store.carded(ALICE.id) == set()
+    assert await store.due_cards(ALICE.id, clock.now() + timedelta(days=400), 10) == []
+    assert await store.get_post(post.id) is not None  # type: ignore[attr-defined]
+    group, private = await store.get_chat(GROUP), await store.get_chat(ALICE.id)
+    assert group is not None and group.subscribed and private is not None
+    assert await svc.forget(ALICE.id) == dict.fromkeys(kept, 0)
+
+    again = await svc.answer_by_reply(GROUP, message_id, ALICE, GOOD)
+    assert again is not None and again.counted and not again.repeat and again.points == 10
+    assert (await svc.score_card(GROUP, ALICE.id)).answered == 1
+    assert await svc.stored_about(ALICE.id) == {"attempts": 1, "peeks": 0, "cards": 1, "users": 1}

@@ -1,0 +1,56 @@
+"""`/forget`: show a user what the bot keeps about them and delete it on confirmation."""
+
+from __future__ import annotations
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+
+from bot.telegram_adapter.context import Context
+from bot.telegram_adapter.handlers import _deep_link, _language, _reply
+from bot.telegram_adapter.texts import text
+
+CONFIRM = "f:yes"
+CANCEL = "f:no"
+START_PAYLOAD = "forget"
+
+
+def _keyboard(language: str) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(text(language, "forget_button_yes"), callback_data=CONFIRM),
+                InlineKeyboardButton(text(language, "forget_button_no"), callback_data=CANCEL),
+            ]
+        ]
+    )
+
+
+async def forget(update: Update, context: Context) -> None:
+    """/forget (or /start forget): in private list what is kept with a delete button."""
+    chat, user = update.effective_chat, update.effective_user
+    if chat is None or user is None:
+        return
+    language = await _language(update, context)
+    if chat.type != "private":
+        link = _deep_link(context, START_PAYLOAD)
+        await _reply(update, text(language, "forget_private_only", link=link))
+        return
+    kept = await context.bot_data.service.stored_about(user.id)
+    if not any(kept.values()):
+        await _reply(update, text(language, "forget_nothing"))
+        return
+    await _reply(update, text(language, "forget_prompt", **kept), _keyboard(language))
+
+
+async def forget_button(update: Update, context: Context) -> None:
+    """The prompt's buttons: delete the presser's own data everywhere, or cancel."""
+    query = update.callback_query
+    if query is None or query.data is None:
+        return
+    language = await _language(update, context)
+    await query.answer()
+    if query.data != CONFIRM:
+        await query.edit_message_text(text(language, "forget_cancelled"))
+        return
+    deleted = await context.bot_data.service.forget(query.from_user.id)
+    body = text(language, "forget_done", total=sum(deleted.values()), **deleted)
+    await query.edit_message_text(body)
