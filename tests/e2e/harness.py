@@ -19,6 +19,9 @@ from tests.conftest import FakeClock
 from tests.fake_bot_api import FakeBotApi
 
 OWNER = 42
+GROUP = -500
+ADMIN, ALICE, BOB = 7, 8, 9
+GOOD = "先点积，再除以根号d缩放，最后 softmax"
 LONG_ANSWER = "\n\n".join(f"第{i}段：注意力 <b>&</b> 的解释。" + "内容" * 300 for i in range(8))
 
 OPEN = Question(
@@ -107,3 +110,26 @@ class Harness:
     async def settle(self) -> None:
         """Wait until the bot fetched every update and went quiet."""
         await self.api.wait_idle(quiet=0.3, timeout=30)
+
+
+def texts(api: FakeBotApi, chat_id: int) -> list[str]:
+    """The texts the bot sent to a chat, oldest first."""
+    return [m.get("text", "") for m in api.messages(chat_id)]
+
+
+async def say(bot: Harness, chat_id: int, user_id: int, text: str, **kw: Any) -> None:
+    """A user writes; wait until the bot went quiet."""
+    bot.api.send_text(chat_id, user_id, text, **kw)
+    await bot.settle()
+
+
+async def subscribe_and_post(bot: Harness, topics: str | None = None) -> dict[str, Any]:
+    """The admin subscribes the group; the 09:00 tick posts; return the question message."""
+    await say(bot, GROUP, ADMIN, "/subscribe 09:00 Asia/Shanghai")
+    if topics:
+        await say(bot, GROUP, ADMIN, f"/settings topics {topics}")
+    bot.clock.current = datetime(2026, 11, 27, 1, 0, tzinfo=UTC)
+    await bot.tick()
+    await bot.settle()
+    posts = [m for m in bot.api.messages(GROUP) if m.get("reply_markup") or m.get("poll")]
+    return posts[-1]

@@ -3,60 +3,27 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from tests.conftest import FakeClock
-from tests.e2e.harness import CHOICE, OPEN, OWNER, START, Harness
+from tests.e2e.harness import (
+    ADMIN,
+    ALICE,
+    BOB,
+    CHOICE,
+    GOOD,
+    GROUP,
+    OPEN,
+    OWNER,
+    Harness,
+    say,
+    subscribe_and_post,
+    texts,
+)
 from tests.fake_bot_api import FakeBotApi, Fault
-
-GROUP = -500
-ADMIN, ALICE, BOB = 7, 8, 9
-GOOD = "先点积，再除以根号d缩放，最后 softmax"
-
-
-@pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock(START)
-
-
-@pytest.fixture
-async def bot(fake_api: FakeBotApi, tmp_path: Path, clock: FakeClock) -> AsyncIterator[Harness]:
-    fake_api.add_user(ADMIN, "Admin", language_code="en")
-    fake_api.add_user(ALICE, "Alice", language_code="en")
-    fake_api.add_user(BOB, "<b>Bob&", language_code="zh")
-    fake_api.add_user(OWNER, "Owner", language_code="en")
-    fake_api.add_chat(GROUP, "group", "Study group")
-    fake_api.set_admin(GROUP, ADMIN)
-    harness = await Harness(fake_api, tmp_path / "bot.db", clock).start()
-    try:
-        yield harness
-    finally:
-        await harness.stop()
-
-
-def texts(api: FakeBotApi, chat_id: int) -> list[str]:
-    return [m.get("text", "") for m in api.messages(chat_id)]
-
-
-async def say(bot: Harness, chat_id: int, user_id: int, text: str, **kw: Any) -> None:
-    bot.api.send_text(chat_id, user_id, text, **kw)
-    await bot.settle()
-
-
-async def subscribe_and_post(bot: Harness, topics: str | None = None) -> dict[str, Any]:
-    await say(bot, GROUP, ADMIN, "/subscribe 09:00 Asia/Shanghai")
-    if topics:
-        await say(bot, GROUP, ADMIN, f"/settings topics {topics}")
-    bot.clock.current = datetime(2026, 11, 27, 1, 0, tzinfo=UTC)
-    await bot.tick()
-    await bot.settle()
-    posts = [m for m in bot.api.messages(GROUP) if m.get("reply_markup") or m.get("poll")]
-    return posts[-1]
 
 
 async def test_admin_subscribes_and_a_tick_posts_the_question_with_both_buttons(

@@ -2,37 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from pathlib import Path
 from typing import Any
 
-import pytest
-
-from tests.conftest import FakeClock
-from tests.e2e.harness import START, Harness
-from tests.e2e.test_bot import ADMIN, ALICE, BOB, GOOD, GROUP, say, subscribe_and_post, texts
-from tests.fake_bot_api import FakeBotApi
+from tests.e2e.harness import (
+    ALICE,
+    BOB,
+    GOOD,
+    GROUP,
+    Harness,
+    say,
+    subscribe_and_post,
+    texts,
+)
 
 NOTHING = {"attempts": 0, "peeks": 0, "cards": 0, "users": 0}
-
-
-@pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock(START)
-
-
-@pytest.fixture
-async def bot(fake_api: FakeBotApi, tmp_path: Path, clock: FakeClock) -> AsyncIterator[Harness]:
-    fake_api.add_user(ADMIN, "Admin", language_code="en")
-    fake_api.add_user(ALICE, "Alice", language_code="en")
-    fake_api.add_user(BOB, "<b>Bob&", language_code="zh")
-    fake_api.add_chat(GROUP, "group", "Study group")
-    fake_api.set_admin(GROUP, ADMIN)
-    harness = await Harness(fake_api, tmp_path / "bot.db", clock).start()
-    try:
-        yield harness
-    finally:
-        await harness.stop()
 
 
 def buttons(message: dict[str, Any]) -> dict[str, str]:
