@@ -6,8 +6,10 @@ import asyncio
 import html
 import logging
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from telegram import (
+    Chat,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
     Message,
@@ -326,15 +328,24 @@ def _split_schedule_args(args: list[str]) -> tuple[str | None, str | None]:
     return at, zone
 
 
-async def subscribe(update: Update, context: Context) -> None:
-    """/subscribe [HH:MM] [Area/City]: the daily question (admins only in groups)."""
+async def _admin_command(update: Update, context: Context) -> tuple[Chat, str] | None:
+    """The chat and reply language when the sender may change the chat; else refuse, None."""
     chat = update.effective_chat
     if chat is None:
-        return
+        return None
     language = await _language(update, context)
     if not await _is_admin(update, context):
         await _reply(update, text(language, "admins_only"))
+        return None
+    return chat, language
+
+
+async def subscribe(update: Update, context: Context) -> None:
+    """/subscribe [HH:MM] [Area/City]: the daily question (admins only in groups)."""
+    allowed = await _admin_command(update, context)
+    if allowed is None:
         return
+    chat, language = allowed
     try:
         at, zone = _split_schedule_args(list(context.args or []))
         subscribed = await context.bot_data.service.subscribe(
@@ -343,8 +354,6 @@ async def subscribe(update: Update, context: Context) -> None:
     except ScheduleError as exc:
         await _reply(update, text(language, "usage_subscribe", error=html.escape(str(exc))))
         return
-    from zoneinfo import ZoneInfo
-
     assert subscribed.next_post_at is not None
     local = subscribed.next_post_at.astimezone(ZoneInfo(subscribed.zone))
     await _reply(
@@ -361,13 +370,10 @@ async def subscribe(update: Update, context: Context) -> None:
 
 async def unsubscribe(update: Update, context: Context) -> None:
     """/unsubscribe: stop the daily question (admins only in groups)."""
-    chat = update.effective_chat
-    if chat is None:
+    allowed = await _admin_command(update, context)
+    if allowed is None:
         return
-    language = await _language(update, context)
-    if not await _is_admin(update, context):
-        await _reply(update, text(language, "admins_only"))
-        return
+    chat, language = allowed
     done = await context.bot_data.service.unsubscribe(chat.id)
     await _reply(update, text(language, "unsubscribed" if done else "not_subscribed"))
 
