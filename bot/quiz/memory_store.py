@@ -91,6 +91,26 @@ class MemoryStore:
         """Record the sent message (and poll) of a post."""
         self.posts[post_id] = replace(self.posts[post_id], message_id=message_id, poll_id=poll_id)
 
+    async def record_delivery(
+        self, post_id: int, message_id: int, poll_id: str | None, chat_id: int, focus: bool
+    ) -> None:
+        """Record the sent message; focus a private chat on it; clear the chat's failures."""
+        await self.set_post_message(post_id, message_id, poll_id)
+        chat = self.chats.get(chat_id)
+        if chat is None:
+            return
+        if focus and not chat.is_group:
+            chat = replace(chat, focus_post_id=post_id)
+        self.chats[chat_id] = replace(chat, failures=0)
+
+    async def add_failure(self, chat_id: int) -> int | None:
+        """Count one more failed send to the chat; the new count, or None for an unknown chat."""
+        chat = self.chats.get(chat_id)
+        if chat is None:
+            return None
+        self.chats[chat_id] = replace(chat, failures=chat.failures + 1)
+        return chat.failures + 1
+
     async def get_post(self, post_id: int) -> Post | None:
         """The post, or None."""
         return self.posts.get(post_id)

@@ -285,22 +285,10 @@ class QuizService:
 
     async def chat_failed(self, chat_id: int, reason: str) -> bool:
         """A send failed for a reason that may pass; disable after a few. True when disabled."""
-        chat = await self.store.get_chat(chat_id)
-        if chat is None:
+        failures = await self.store.add_failure(chat_id)
+        if failures is None or failures < MAX_FAILURES:
             return False
-        failures = chat.failures + 1
-        if failures >= MAX_FAILURES:
-            await self.store.save_chat(replace(chat, failures=failures))
-            return await self.unsubscribe(chat_id, reason)
-        await self.store.save_chat(replace(chat, failures=failures))
-        return False
-
-    async def chat_reached(self, chat: Chat) -> None:
-        """A send succeeded: forget earlier failures."""
-        if chat.failures:
-            current = await self.store.get_chat(chat.id)
-            if current is not None:
-                await self.store.save_chat(replace(current, failures=0))
+        return await self.unsubscribe(chat_id, reason)
 
     # -- the daily flow -------------------------------------------------------------------
 
@@ -335,11 +323,12 @@ class QuizService:
         return claimed
 
     async def record_sent(self, post: Post, message_id: int, poll_id: str | None = None) -> None:
-        """The post's question went out as this message (or poll); a private chat is now on it."""
-        await self.store.set_post_message(post.id, message_id, poll_id)
-        chat = await self.store.get_chat(post.chat_id)
-        if chat is not None and not chat.is_group and post.kind == DAILY:
-            await self.store.save_chat(replace(chat, focus_post_id=post.id))
+        """The post's question went out as this message (or poll): a private chat is now on a
+        daily post, and the chat's earlier failures are forgotten. One store transaction that
+        writes only those fields, so a settings change made meanwhile is never overwritten."""
+        await self.store.record_delivery(
+            post.id, message_id, poll_id, post.chat_id, focus=post.kind == DAILY
+        )
 
     async def due_reveals(self, limit: int = 500) -> list[DueReveal]:
         """Claim the reveals that are due now, each with its summary."""

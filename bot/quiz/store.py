@@ -143,6 +143,16 @@ class Store(Protocol):
     async def set_post_message(self, post_id: int, message_id: int, poll_id: str | None) -> None:
         """Record the sent message (and poll) of a post."""
 
+    async def record_delivery(
+        self, post_id: int, message_id: int, poll_id: str | None, chat_id: int, focus: bool
+    ) -> None:
+        """In one transaction: record the sent message (and poll) of a post, make it the open
+        question of the chat when `focus` and the chat is private, and clear the chat's failures
+        if it has any; no other field of the chat is written."""
+
+    async def add_failure(self, chat_id: int) -> int | None:
+        """Count one more failed send to the chat; the new count, or None for an unknown chat."""
+
     async def get_post(self, post_id: int) -> Post | None:
         """The post, or None."""
 

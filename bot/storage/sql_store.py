@@ -321,6 +321,39 @@ class SqlStore:
                 .values(message_id=message_id, poll_id=poll_id)
             )
 
+    async def record_delivery(
+        self, post_id: int, message_id: int, poll_id: str | None, chat_id: int, focus: bool
+    ) -> None:
+        """Record the sent message, focus a private chat on it and clear the chat's failures,
+        with targeted UPDATEs in one transaction, so a concurrent settings change is kept."""
+        async with self._tx() as tx:
+            await tx.execute(
+                update(posts)
+                .where(posts.c.id == post_id)
+                .values(message_id=message_id, poll_id=poll_id)
+            )
+            if focus:
+                await tx.execute(
+                    update(chats)
+                    .where(chats.c.id == chat_id, chats.c.kind == "private")
+                    .values(focus_post_id=post_id)
+                )
+            await tx.execute(
+                update(chats).where(chats.c.id == chat_id, chats.c.failures != 0).values(failures=0)
+            )
+
+    async def add_failure(self, chat_id: int) -> int | None:
+        """Count one more failed send to the chat; the new count, or None for an unknown chat."""
+        async with self._tx() as tx:
+            result = await tx.execute(
+                update(chats)
+                .where(chats.c.id == chat_id)
+                .values(failures=chats.c.failures + 1)
+                .returning(chats.c.failures)
+            )
+            failures: int | None = result.scalar_one_or_none()
+            return failures
+
     async def get_post(self, post_id: int) -> Post | None:
         """The post, or None."""
         row = await self._one(select(posts).where(posts.c.id == post_id))

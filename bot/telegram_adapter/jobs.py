@@ -84,7 +84,6 @@ async def send_post(context: Context, due: DuePost, recording: asyncio.Lock) -> 
         await data.service.record_sent(
             due.post, message.message_id, message.poll.id if message.poll else None
         )
-        await data.service.chat_reached(due.chat)
 
 
 async def send_reveal(context: Context, due: DueReveal) -> None:

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import asyncio
 import random
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 
 from bot.quiz.schedule import ScheduleError
 from bot.quiz.service import NoQuestion, QuizService, Rules
-from bot.quiz.store import Store, User
+from bot.quiz.store import Chat, Store, User
 from tests.conftest import FakeClock, make_bank
 
 GROUP = -100
@@ -280,6 +282,72 @@ async def test_failures_unsubscribe_after_a_few_and_blocking_at_once(
     for chat_id, reason in ((GROUP, "chat not found"), (5, "blocked")):
         chat = await store.get_chat(chat_id)
         assert chat is not None and not chat.subscribed and chat.disabled_reason == reason
+
+
+class ChangeOnRead:
+    """A Store whose next `get_chat` lets another writer change the chat before it returns, as a
+    concurrent /settings would between a read and a write."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self.change: Callable[[], Awaitable[object]] | None = None
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.store, name)
+
+    async def get_chat(self, chat_id: int) -> Chat | None:
+        chat = await self.store.get_chat(chat_id)
+        change, self.change = self.change, None
+        if change is not None:
+            await change()
+        return chat
+
+    async def settle(self) -> None:
+        """Make the change now if no read gave it a chance."""
+        change, self.change = self.change, None
+        if change is not None:
+            await change()
+
+
+@pytest.mark.parametrize("kind", ["group", "private"])
+async def test_a_delivery_records_its_message_and_clears_failures(
+    store: Store, clock: FakeClock, kind: str
+) -> None:
+    svc = service(store, clock)
+    chat_id = GROUP if kind == "group" else 5
+    await svc.subscribe(chat_id, kind, "", "09:00")
+    assert not await svc.chat_failed(chat_id, "timed out")
+    assert not await svc.chat_failed(chat_id, "timed out")
+    post = await post_now(svc, clock, chat_id)
+    assert post.message_id == 500 + post.id  # type: ignore[attr-defined]
+    chat = await store.get_chat(chat_id)
+    assert chat is not None and chat.failures == 0 and chat.subscribed
+    assert chat.focus_post_id == (None if kind == "group" else post.id)  # type: ignore[attr-defined]
+
+
+async def test_a_delivery_and_a_failure_keep_a_settings_change_made_meanwhile(
+    store: Store, clock: FakeClock
+) -> None:
+    racing = ChangeOnRead(store)
+    svc = service(racing, clock)
+    other = service(store, clock)
+    chat = await svc.subscribe(5, "private", "", "09:00")
+    assert not await svc.chat_failed(5, "timed out")
+    clock.current = chat.next_post_at  # type: ignore[assignment]
+    [due] = await svc.due_posts()
+    await other.configure(5, language="en")  # between the claim and the delivery
+    racing.change = lambda: other.configure(5, at="10:00")  # while the delivery is recorded
+    await svc.record_sent(due.post, 77)
+    await racing.settle()
+    racing.change = lambda: other.configure(5, reveal_after_hours=3)  # while a failure counts
+    assert not await svc.chat_failed(5, "timed out")
+    await racing.settle()
+    stored = await store.get_chat(5)
+    post = await store.get_post(due.post.id)
+    assert post is not None and post.message_id == 77
+    assert stored is not None
+    assert (stored.language, stored.post_time, stored.reveal_after_hours) == ("en", "10:00", 3)
+    assert stored.focus_post_id == due.post.id and stored.failures == 1
 
 
 async def test_forget_deletes_a_users_data_in_every_chat_and_nothing_else(
