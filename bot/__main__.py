@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import logging
-import sqlite3
 import sys
 import urllib.error
 import urllib.request
@@ -119,19 +118,16 @@ def _backup(settings: Settings, args: argparse.Namespace) -> int:
     except BackupError as exc:
         print(exc, file=sys.stderr)
         return EXIT_PROBLEMS
-    except sqlite3.Error as exc:
-        print(f"backup failed: {exc}", file=sys.stderr)
-        return EXIT_PROBLEMS
     print(f"backed up to {args.destination} ({size // 1024} KiB)")
     return EXIT_OK
 
 
 def health_url(settings: Settings) -> str | None:
     """Where the running bot serves its health endpoint, or None when it serves none."""
-    if settings.telegram.mode == "webhook":
-        listen, port = settings.webhook.listen, settings.webhook.port
-    elif settings.health.port:
+    if settings.health.port:  # served in both modes, so `run --webhook` needs no other setting
         listen, port = settings.health.listen, settings.health.port
+    elif settings.telegram.mode == "webhook":
+        listen, port = settings.webhook.listen, settings.webhook.port
     else:
         return None
     host = "127.0.0.1" if listen in ("0.0.0.0", "") else listen

@@ -47,7 +47,7 @@ class WebhookSettings:
 
 @dataclass(frozen=True)
 class HealthSettings:
-    """Where the health endpoint listens in polling mode (port 0: off; webhook mode serves it)."""
+    """The health port, in both modes (0: off; webhook mode also serves it on its own port)."""
 
     listen: str = "127.0.0.1"
     port: int = 0

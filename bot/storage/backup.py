@@ -29,10 +29,22 @@ def backup(url: str, destination: Path) -> int:
     source = sqlite_path(url)
     if not source.is_file():
         raise BackupError(f"there is no database at {source} yet")
+    if destination.is_dir():
+        raise BackupError(f"{destination} is a folder; name the backup file, e.g. backup.db")
     partial = destination.with_name(destination.name + ".partial")
-    with sqlite3.connect(source, timeout=30) as reader, sqlite3.connect(partial) as writer:
-        reader.backup(writer)
-    reader.close()
-    writer.close()
-    os.replace(partial, destination)
+    try:
+        reader = sqlite3.connect(source, timeout=30)
+        try:
+            writer = sqlite3.connect(partial)
+            try:
+                reader.backup(writer)
+            finally:
+                writer.close()
+        finally:
+            reader.close()
+        os.replace(partial, destination)
+    except (OSError, sqlite3.Error) as exc:
+        raise BackupError(f"cannot back up to {destination}: {exc}") from exc
+    finally:
+        partial.unlink(missing_ok=True)
     return destination.stat().st_size

@@ -129,7 +129,8 @@ async def send_due_posts(context: Context) -> None:
 
     async def claim() -> None:
         try:
-            while True:
+            # A stopping bot claims no more: what it claimed it still sends before it exits.
+            while context.application.running:
                 posts = await service.due_posts(CLAIM_BATCH)
                 for due in posts:
                     await queue.put(due)

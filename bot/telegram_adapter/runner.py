@@ -6,7 +6,11 @@ import asyncio
 import logging
 import signal
 import sys
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
+from typing import Any
+
+from telegram.error import NetworkError, RetryAfter, TelegramError
 
 from bot.config import Settings
 from bot.problems import report_problems
@@ -18,6 +22,7 @@ from bot.telegram_adapter.app import ALLOWED_UPDATES, build_application
 from bot.telegram_adapter.web import AnyApplication, WebServer
 
 log = logging.getLogger(__name__)
+WEBHOOK_ATTEMPTS = 4
 
 
 def rules_from(settings: Settings) -> Rules:
@@ -34,7 +39,7 @@ def rules_from(settings: Settings) -> Rules:
 
 
 def run_bot(settings: Settings, *, webhook: bool = False) -> int:
-    """Run until SIGINT/SIGTERM; exit 1 on an invalid bank, 2 on an incomplete webhook setup."""
+    """Run until SIGINT/SIGTERM; exit 1: invalid bank, 2: incomplete webhook setup, 3: Telegram."""
     try:
         bank = load_bank(settings.bank.path)
     except BankError as exc:
@@ -53,7 +58,13 @@ def run_bot(settings: Settings, *, webhook: bool = False) -> int:
 
     application = build_application(settings, open_service)
     log.info("starting quizbot with %d ready questions", len(bank.ready()))
-    asyncio.run(_serve_until_signalled(application, settings, webhook=use_webhook))
+    try:
+        asyncio.run(_serve_until_signalled(application, settings, webhook=use_webhook))
+    except TelegramError as exc:
+        print(f"quizbot stopped: Telegram refused to start the bot: {exc}", file=sys.stderr)
+        return 3
+    except asyncio.CancelledError:
+        return 130
     return 0
 
 
@@ -72,26 +83,47 @@ def webhook_problem(settings: Settings) -> str | None:
     return None
 
 
-def web_server(
+def web_servers(
     application: AnyApplication, settings: Settings, *, webhook: bool
-) -> WebServer | None:
-    """The HTTP server this mode needs: webhook plus health, health alone, or none."""
+) -> list[WebServer]:
+    """The webhook server (with health) in webhook mode, and the health port when one is set."""
+    servers = []
     if webhook:
         hook = settings.webhook
-        return WebServer(
-            application,
-            listen=hook.listen,
-            port=hook.port,
-            health_path=settings.health.path,
-            webhook_path="/" + hook.path.strip("/"),
-            secret_token=hook.secret_token,
+        servers.append(
+            WebServer(
+                application,
+                listen=hook.listen,
+                port=hook.port,
+                health_path=settings.health.path,
+                webhook_path="/" + hook.path.strip("/"),
+                secret_token=hook.secret_token,
+            )
         )
     if settings.health.port:
         health = settings.health
-        return WebServer(
-            application, listen=health.listen, port=health.port, health_path=health.path
+        servers.append(
+            WebServer(application, listen=health.listen, port=health.port, health_path=health.path)
         )
-    return None
+    return servers
+
+
+async def _register_webhook(application: AnyApplication, settings: Settings) -> None:
+    """setWebhook, retried with backoff: a network blip at start should not stop the bot."""
+    hook = settings.webhook
+    for attempt in range(WEBHOOK_ATTEMPTS):
+        try:
+            await application.bot.set_webhook(
+                url=f"{hook.url.rstrip('/')}/{hook.path.strip('/')}",
+                secret_token=hook.secret_token,
+                allowed_updates=ALLOWED_UPDATES,
+            )
+            return
+        except (NetworkError, RetryAfter) as exc:
+            if attempt == WEBHOOK_ATTEMPTS - 1:
+                raise
+            log.warning("setWebhook failed (%s); trying again", exc)
+            await asyncio.sleep(2**attempt)
 
 
 async def serve(
@@ -100,46 +132,60 @@ async def serve(
     stop: asyncio.Event,
     *,
     webhook: bool,
-    server: WebServer | None,
+    servers: list[WebServer],
 ) -> None:
-    """PTB's lifecycle for running beside another asyncio server, until `stop` is set."""
+    """PTB's lifecycle beside our HTTP servers, until `stop` is set; cleanup always runs."""
     await application.initialize()
     try:
         if application.post_init:
             await application.post_init(application)
+        await application.start()
+        for server in servers:
+            await server.start()  # listening before Telegram is told where to deliver
         if webhook:
-            hook = settings.webhook
-            await application.bot.set_webhook(
-                url=f"{hook.url.rstrip('/')}/{hook.path.strip('/')}",
-                secret_token=hook.secret_token,
-                allowed_updates=ALLOWED_UPDATES,
-            )
+            await _register_webhook(application, settings)
         else:
             assert application.updater is not None
             await application.updater.start_polling(allowed_updates=ALLOWED_UPDATES)
-        await application.start()
-        if server is not None:
-            await server.start()
         await stop.wait()
     finally:
-        if server is not None:
-            await server.stop()
-        if application.updater is not None and application.updater.running:
-            await application.updater.stop()
-        if application.running:
-            await application.stop()
-        await application.shutdown()
-        if application.post_shutdown:
-            await application.post_shutdown(application)
+        await _stop(application, servers)
+
+
+async def _stop(application: AnyApplication, servers: list[WebServer]) -> None:
+    """Stop servers, polling and the application, then shut down: each step even if one fails."""
+    steps: list[Callable[[], Awaitable[Any]]] = [server.stop for server in servers]
+    if application.updater is not None and application.updater.running:
+        steps.append(application.updater.stop)
+    if application.running:
+        steps.append(application.stop)
+    if application.post_stop:
+        steps.append(lambda: application.post_stop(application))  # type: ignore[misc]
+    steps.append(application.shutdown)
+    if application.post_shutdown:
+        steps.append(lambda: application.post_shutdown(application))  # type: ignore[misc]
+    for step in steps:
+        try:
+            await step()
+        except Exception:
+            log.exception("error while stopping")
 
 
 async def _serve_until_signalled(
     application: AnyApplication, settings: Settings, *, webhook: bool
 ) -> None:
     stop = asyncio.Event()
+    main = asyncio.current_task()
     loop = asyncio.get_running_loop()
+
+    def on_signal() -> None:
+        if stop.is_set() and main is not None:
+            log.warning("second signal: stopping now")
+            main.cancel()
+        stop.set()
+
     for signum in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(signum, stop.set)
-    server = web_server(application, settings, webhook=webhook)
-    await serve(application, settings, stop, webhook=webhook, server=server)
+        loop.add_signal_handler(signum, on_signal)
+    servers = web_servers(application, settings, webhook=webhook)
+    await serve(application, settings, stop, webhook=webhook, servers=servers)
     log.info("quizbot stopped")

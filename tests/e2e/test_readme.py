@@ -37,8 +37,8 @@ NOT_RUN = {
     "make test": "CI runs it (.ci/run); this test is part of it",
     "docker build -t quizbot .": "no Docker engine here: hadolint lints the Dockerfile and "
     "test_docker_image.py runs its CMD and HEALTHCHECK with its ENV",
-    "docker run -d --name quizbot --restart unless-stopped -e BOT_TOKEN -v quizbot-data:/data "
-    "quizbot": "as above",
+    "docker run -d --name quizbot --restart unless-stopped --stop-timeout 120 -e BOT_TOKEN "
+    "-v quizbot-data:/data quizbot": "as above",
     "sudo cp deploy/quizbot.service /etc/systemd/system/ && sudo systemctl enable --now quizbot": (
         "needs root and systemd: test_the_systemd_unit_runs_the_tested_command checks the unit"
     ),
@@ -160,19 +160,26 @@ async def run_import(machine: Machine, command: str) -> None:
 
 
 async def run_webhook(machine: Machine, command: str) -> None:
-    port = free_port()
-    process = machine.start(command, BOT_TOKEN=README_TOKEN, QUIZBOT_WEBHOOK_PORT=str(port))
+    ports = {"QUIZBOT_WEBHOOK_PORT": str(free_port()), "QUIZBOT_HEALTH_PORT": str(free_port())}
+    process = machine.start(command, BOT_TOKEN=README_TOKEN, **ports)
     try:
         await machine.api.wait_for(
             lambda: machine.api.webhook_url or process.poll() is not None, 120, what="setWebhook"
         )
-        health = machine.run(
-            "quizbot health", QUIZBOT_MODE="webhook", QUIZBOT_WEBHOOK_PORT=str(port)
+        # As the Docker HEALTHCHECK asks: the flag --webhook is not in its environment.
+        on_health_port = machine.run(
+            "quizbot health", QUIZBOT_HEALTH_PORT=ports["QUIZBOT_HEALTH_PORT"]
+        )
+        on_webhook_port = machine.run(
+            "quizbot health",
+            QUIZBOT_MODE="webhook",
+            QUIZBOT_WEBHOOK_PORT=ports["QUIZBOT_WEBHOOK_PORT"],
         )
     finally:
         stderr = machine.stop(process)
     assert machine.api.webhook_url == "https://quiz.example.org/telegram", stderr
-    assert health.returncode == 0, health.stderr
+    assert on_health_port.returncode == 0, on_health_port.stderr
+    assert on_webhook_port.returncode == 0, on_webhook_port.stderr
     assert "change-me" not in stderr
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import random
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -16,11 +17,11 @@ from bot.config import HealthSettings, Settings, WebhookSettings
 from bot.quiz.service import QuizService
 from bot.storage.sql_store import SqlStore
 from bot.telegram_adapter.app import build_application
-from bot.telegram_adapter.runner import rules_from, serve, web_server
+from bot.telegram_adapter.runner import rules_from, serve, web_servers
 from bot.telegram_adapter.web import SECRET_HEADER, WebServer
 from tests.conftest import FakeClock
 from tests.e2e.harness import BANK, START, Harness
-from tests.fake_bot_api import FakeBotApi
+from tests.fake_bot_api import FakeBotApi, Fault
 
 SECRET = "s3cret-token_for-tests"
 USER = 7
@@ -65,6 +66,13 @@ def webhook_settings(api: FakeBotApi, db: Path) -> Settings:
 @pytest.fixture
 async def running(fake_api: FakeBotApi, tmp_path: Path) -> AsyncIterator[Running]:
     """`serve` in webhook mode until the test ends."""
+    async with serving(fake_api, tmp_path) as bot:
+        yield bot
+
+
+@asynccontextmanager
+async def serving(fake_api: FakeBotApi, tmp_path: Path) -> AsyncIterator[Running]:
+    """`serve` in webhook mode, once the webhook is registered, until the block ends."""
     settings = webhook_settings(fake_api, tmp_path / "q.db")
     services: list[QuizService] = []
 
@@ -76,16 +84,17 @@ async def running(fake_api: FakeBotApi, tmp_path: Path) -> AsyncIterator[Running
         return services[0]
 
     application = build_application(settings, open_service, register_commands=False)
-    server = web_server(application, settings, webhook=True)
-    assert server is not None
+    [server] = web_servers(application, settings, webhook=True)
     stop = asyncio.Event()
-    task = asyncio.create_task(serve(application, settings, stop, webhook=True, server=server))
-    await fake_api.wait_for(lambda: server.port or task.done(), 30, what="the server")
+    task = asyncio.create_task(serve(application, settings, stop, webhook=True, servers=[server]))
+    await fake_api.wait_for(lambda: fake_api.webhook_url or task.done(), 30, what="setWebhook")
     if task.done():
         task.result()
-    yield Running(fake_api, server, services[0])
-    stop.set()
-    await asyncio.wait_for(task, 30)
+    try:
+        yield Running(fake_api, server, services[0])
+    finally:
+        stop.set()
+        await asyncio.wait_for(task, 30)
 
 
 async def post(url: str, payload: Any, secret: str | None) -> int:
@@ -149,3 +158,14 @@ async def test_health_is_503_when_the_database_fails(
         assert response.status == 503
         report = await response.json()
     assert report["status"] == "error" and report["database"] == "error: OSError"
+
+
+async def test_a_failed_set_webhook_is_retried_with_the_server_already_listening(
+    fake_api: FakeBotApi, tmp_path: Path
+) -> None:
+    fake_api.inject("setWebhook", error=Fault.server_error(502))
+    async with serving(fake_api, tmp_path) as bot:
+        calls = fake_api.calls("setWebhook")
+        assert [call.status for call in calls] == [502, 200]
+        async with aiohttp.ClientSession() as session, session.get(bot.health) as response:
+            assert response.status == 200

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sqlite3
+from contextlib import closing
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -37,6 +39,17 @@ async def test_a_backup_taken_while_the_store_is_open_holds_every_committed_row(
     assert counts["chats"] == 50 and counts["subscribed"] == 50
     assert chat is not None and chat.title == "g50"
     assert missing is None
+
+
+def test_a_backup_into_a_folder_or_a_missing_folder_fails_cleanly(tmp_path: Path) -> None:
+    with closing(sqlite3.connect(tmp_path / "live.db")) as live:
+        live.execute("CREATE TABLE t (x)")
+    url = f"sqlite+aiosqlite:///{tmp_path / 'live.db'}"
+    with pytest.raises(BackupError, match="is a folder"):
+        backup(url, tmp_path)
+    with pytest.raises(BackupError, match="cannot back up to"):
+        backup(url, tmp_path / "absent" / "copy.db")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["live.db"]
 
 
 @pytest.mark.parametrize(
