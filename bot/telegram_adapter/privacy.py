@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
 from bot.telegram_adapter.context import Context
@@ -11,13 +13,16 @@ from bot.telegram_adapter.texts import text
 CONFIRM = "f:yes"
 CANCEL = "f:no"
 START_PAYLOAD = "forget"
+PROMPT_SECONDS = 600
+"""A delete button older than this shows the counts again instead of deleting."""
 
 
-def _keyboard(language: str) -> InlineKeyboardMarkup:
+def _keyboard(language: str, now: datetime) -> InlineKeyboardMarkup:
+    confirm = f"{CONFIRM}:{int(now.timestamp())}"
     return InlineKeyboardMarkup(
         [
             [
-                InlineKeyboardButton(text(language, "forget_button_yes"), callback_data=CONFIRM),
+                InlineKeyboardButton(text(language, "forget_button_yes"), callback_data=confirm),
                 InlineKeyboardButton(text(language, "forget_button_no"), callback_data=CANCEL),
             ]
         ]
@@ -38,7 +43,8 @@ async def forget(update: Update, context: Context) -> None:
     if not any(kept.values()):
         await _reply(update, text(language, "forget_nothing"))
         return
-    await _reply(update, text(language, "forget_prompt", **kept), _keyboard(language))
+    now = context.bot_data.service.clock.now()
+    await _reply(update, text(language, "forget_prompt", **kept), _keyboard(language, now))
 
 
 async def forget_button(update: Update, context: Context) -> None:
@@ -48,8 +54,16 @@ async def forget_button(update: Update, context: Context) -> None:
         return
     language = await _language(update, context)
     await query.answer()
-    if query.data != CONFIRM:
+    if not query.data.startswith(CONFIRM):
         await query.edit_message_text(text(language, "forget_cancelled"))
+        return
+    service = context.bot_data.service
+    now = service.clock.now()
+    stamp = query.data.removeprefix(CONFIRM).lstrip(":")
+    if not stamp.isdigit() or now.timestamp() - int(stamp) > PROMPT_SECONDS:
+        kept = await service.stored_about(query.from_user.id)
+        body = text(language, "forget_stale") + "\n\n" + text(language, "forget_prompt", **kept)
+        await query.edit_message_text(body, reply_markup=_keyboard(language, now))
         return
     deleted = await context.bot_data.service.forget(query.from_user.id)
     body = text(language, "forget_done", total=sum(deleted.values()), **deleted)

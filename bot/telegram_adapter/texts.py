@@ -92,6 +92,7 @@ TEXTS: Mapping[str, Mapping[str, str]] = {
             "个人资料（名字、语言）{users} 条。以后再作答会重新开始记录。"
         ),
         "forget_cancelled": "已取消，没有删除任何数据。",
+        "forget_stale": "这个确认已经过期，下面是现在的数据：",
         "forget_private_only": "请在私聊中使用 /forget 查看并删除你的数据：{link}",
     },
     "en": {
@@ -192,6 +193,7 @@ TEXTS: Mapping[str, Mapping[str, str]] = {
             "{cards} review cards and {users} profile (name, language). Answering again starts afresh."
         ),
         "forget_cancelled": "Cancelled; nothing was deleted.",
+        "forget_stale": "That confirmation had expired; here is what I keep now:",
         "forget_private_only": "Use /forget in a private chat to see and delete your data: {link}",
     },
 }

@@ -40,9 +40,10 @@ async def test_forget_lists_the_counts_and_the_button_deletes_them_everywhere(
     prompt = bot.api.messages(ALICE)[-1]
     assert "Answers: 1" in prompt["text"] and "Revealed answers: 1" in prompt["text"]
     assert "Review cards: 2" in prompt["text"] and "name and language" in prompt["text"]
-    assert buttons(prompt) == {"f:yes": "Delete my data", "f:no": "Cancel"}
+    confirm = f"f:yes:{int(bot.clock.now().timestamp())}"
+    assert buttons(prompt) == {confirm: "Delete my data", "f:no": "Cancel"}
 
-    bot.api.press_button(ALICE, ALICE, prompt["message_id"], "f:yes")
+    bot.api.press_button(ALICE, ALICE, prompt["message_id"], confirm)
     await bot.settle()
     done = bot.api.message(ALICE, prompt["message_id"])
     assert done is not None and "Deleted 5 rows" in done["text"] and not buttons(done)
@@ -87,4 +88,29 @@ async def test_forget_in_a_group_points_to_the_private_chat_whose_link_opens_it(
     await say(bot, BOB, BOB, "/start forget")
     prompt = bot.api.messages(BOB)[-1]
     assert "作答：1 条" in prompt["text"]
-    assert buttons(prompt) == {"f:yes": "删除我的数据", "f:no": "取消"}
+    confirm = f"f:yes:{int(bot.clock.now().timestamp())}"
+    assert buttons(prompt) == {confirm: "删除我的数据", "f:no": "取消"}
+
+
+async def test_an_expired_delete_button_shows_fresh_counts_and_deletes_nothing(
+    bot: Harness,
+) -> None:
+    await both_answer(bot)
+    await say(bot, ALICE, ALICE, "/forget")
+    prompt = bot.api.messages(ALICE)[-1]
+    [old] = [data for data in buttons(prompt) if data.startswith("f:yes")]
+    bot.clock.advance(minutes=11)
+    await say(bot, ALICE, ALICE, "/quiz")
+    await say(bot, ALICE, ALICE, "/answer")  # gathered after the prompt was shown
+    bot.api.press_button(ALICE, ALICE, prompt["message_id"], old)
+    await bot.settle()
+    assert bot.service is not None
+    kept = await bot.service.stored_about(ALICE)
+    assert kept["attempts"] == 1 and kept["peeks"] == 1
+    refreshed = bot.api.message(ALICE, prompt["message_id"])
+    assert refreshed is not None and "expired" in refreshed["text"]
+    assert "Revealed answers: 1" in refreshed["text"]
+    [fresh] = [data for data in buttons(refreshed) if data.startswith("f:yes")]
+    bot.api.press_button(ALICE, ALICE, prompt["message_id"], fresh)
+    await bot.settle()
+    assert await bot.service.stored_about(ALICE) == NOTHING
