@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime
 
@@ -13,6 +14,7 @@ from bot.quiz.store import (
     NewPost,
     Post,
     PostSummary,
+    Recorded,
     Totals,
     User,
 )
@@ -166,6 +168,52 @@ class MemoryStore:
     async def get_attempt(self, post_id: int, user_id: int) -> Attempt | None:
         """The user's counted attempt on the post."""
         return self.attempts.get((post_id, user_id))
+
+    async def answer_context(
+        self,
+        user_id: int,
+        *,
+        chat_id: int | None = None,
+        message_id: int | None = None,
+        poll_id: str | None = None,
+    ) -> tuple[Post | None, Attempt | None, bool]:
+        """The post an answer is to (by poll, message or focus), the user's attempt, a peek."""
+        post: Post | None
+        if poll_id is not None:
+            post = await self.post_by_poll(poll_id)
+        elif chat_id is not None and message_id is not None:
+            post = await self.post_by_message(chat_id, message_id)
+        else:
+            chat = self.chats.get(chat_id) if chat_id is not None else None
+            focus = chat.focus_post_id if chat is not None else None
+            post = self.posts.get(focus) if focus is not None else None
+        if post is None:
+            return None, None, False
+        key = (post.id, user_id)
+        return post, self.attempts.get(key), key in self.peeks
+
+    async def record_answer(
+        self,
+        user: User,
+        attempt: Attempt,
+        question_id: str,
+        review: Callable[[Card | None], Card],
+        streak_chat_id: int | None = None,
+        streak_limit: int = 0,
+    ) -> Recorded:
+        """Save the user, add a first attempt and, when it was new, review its card."""
+        self.users[user.id] = user
+        key = (attempt.post_id, attempt.user_id)
+        if key in self.attempts:
+            return Recorded(False)
+        self.attempts[key] = attempt
+        card = review(self.cards.get((user.id, question_id)))
+        self.cards[(card.user_id, card.question_id)] = card
+        if streak_chat_id is None:
+            return Recorded(True)
+        history = await self.answered_history(streak_chat_id, user.id, streak_limit)
+        latest = await self.latest_post(streak_chat_id, DAILY)
+        return Recorded(True, tuple(history), latest is not None and latest.revealed_at is None)
 
     async def add_peek(self, post_id: int, user_id: int, at: datetime) -> None:
         """Record that the user saw the answer."""

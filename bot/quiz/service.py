@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import random
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
@@ -362,30 +362,41 @@ class QuizService:
         self, chat_id: int, message_id: int, user: User, text: str
     ) -> AttemptResult | None:
         """A reply to a posted question in a group; None when it replies to something else."""
-        post = await self.store.post_by_message(chat_id, message_id)
-        if post is None:
+        context = await self.store.answer_context(user.id, chat_id=chat_id, message_id=message_id)
+        if context[0] is None:
             return None
-        return await self._attempt(post, user, text, None)
+        return await self._attempt(context, user, text, None)
 
     async def answer_in_private(self, user: User, text: str) -> AttemptResult:
         """Text in a private chat answers the question it is on; NoQuestion when none."""
-        post = await self.open_post(user.id, is_group=False)
-        if post is None:
+        context = await self.store.answer_context(user.id, chat_id=user.id)
+        if context[0] is None:
             raise NoQuestion("no open question")
-        return await self._attempt(post, user, text, None)
+        return await self._attempt(context, user, text, None)
 
     async def answer_poll(
         self, poll_id: str, user: User, option_ids: Sequence[int]
     ) -> AttemptResult | None:
         """A vote in a quiz poll the bot sent; None for unknown polls and retracted votes."""
-        post = await self.store.post_by_poll(poll_id)
-        if post is None or not option_ids:
+        if not option_ids:
             return None
-        return await self._attempt(post, user, None, option_ids[0])
+        context = await self.store.answer_context(user.id, poll_id=poll_id)
+        if context[0] is None:
+            return None
+        return await self._attempt(context, user, None, option_ids[0])
 
     async def _attempt(
-        self, post: Post, user: User, text: str | None, option: int | None
+        self,
+        context: tuple[Post | None, Attempt | None, bool],
+        user: User,
+        text: str | None,
+        option: int | None,
     ) -> AttemptResult:
+        # One transaction reads the post, the user's attempt and peek; a counted answer takes
+        # one more (user, attempt, card, streak history); repeats and late answers (most of a
+        # busy group's replies) stay read-only.
+        post, existing, peeked = context
+        assert post is not None
         question = self.bank.get(post.question_id)
         if question is None:
             raise NoQuestion("the question is no longer in the bank")
@@ -396,18 +407,23 @@ class QuizService:
             verdict = grade(question, text or "", self.rules.pass_mark)
         now = self.clock.now()
         after_reveal = post.revealed_at is not None
-        peeked = await self.store.has_peeked(post.id, user.id)
-        existing = await self.store.get_attempt(post.id, user.id)
         first = existing is None and not after_reveal and not verdict.empty
         points = awarded_points(verdict, peeked=peeked, first=first)
+        streak_count = 0
         if first:
-            # Only a counted answer writes: repeats and late answers (most of a busy group's
-            # replies) stay read-only.
-            await self.store.save_user(user)
             attempt = Attempt(post.id, user.id, text or str(option), verdict.coverage, points, now)
-            first = await self.store.add_attempt(attempt)
-            if first:
-                await self._review(user.id, question, verdict, peeked, now)
+            daily = post.kind == DAILY
+            recorded = await self.store.record_answer(
+                user,
+                attempt,
+                question.id,
+                self._reviewer(user.id, question, verdict, peeked, now),
+                streak_chat_id=post.chat_id if daily else None,
+                streak_limit=STREAK_LOOKBACK,
+            )
+            first = recorded.counted
+            if first and daily:
+                streak_count = streak(recorded.history, latest_open=recorded.latest_open)
         return AttemptResult(
             question=question,
             post=post,
@@ -417,19 +433,29 @@ class QuizService:
             peeked=peeked,
             repeat=existing is not None or (not first and not after_reveal and not verdict.empty),
             after_reveal=after_reveal,
-            streak=await self._streak(post.chat_id, user.id) if first and post.kind == DAILY else 0,
+            streak=streak_count,
         )
+
+    def _reviewer(
+        self, user_id: int, question: Question, verdict: Verdict, peeked: bool, now: datetime
+    ) -> Callable[[Card | None], Card]:
+        """The FSRS review of a user's card for the question, as a function of the stored card."""
+        rating = review_rating(
+            verdict, question.kind, peeked=peeked, pass_mark=self.rules.pass_mark
+        )
+
+        def review(stored: Card | None) -> Card:
+            card = FsrsCard.from_json(stored.state) if stored else FsrsCard()
+            card, _ = self.scheduler.review_card(card, Rating(int(rating)), now)
+            return Card(user_id, question.id, card.to_json(), card.due)
+
+        return review
 
     async def _review(
         self, user_id: int, question: Question, verdict: Verdict, peeked: bool, now: datetime
     ) -> None:
-        rating = review_rating(
-            verdict, question.kind, peeked=peeked, pass_mark=self.rules.pass_mark
-        )
-        stored = await self.store.get_card(user_id, question.id)
-        card = FsrsCard.from_json(stored.state) if stored else FsrsCard()
-        card, _ = self.scheduler.review_card(card, Rating(int(rating)), now)
-        await self.store.save_card(Card(user_id, question.id, card.to_json(), card.due))
+        review = self._reviewer(user_id, question, verdict, peeked, now)
+        await self.store.save_card(review(await self.store.get_card(user_id, question.id)))
 
     async def _streak(self, chat_id: int, user_id: int) -> int:
         history = await self.store.answered_history(chat_id, user_id, STREAK_LOOKBACK)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
@@ -116,6 +117,17 @@ class Totals:
     average_coverage: float
 
 
+@dataclass(frozen=True)
+class Recorded:
+    """What `Store.record_answer` did: whether the attempt was new (and so counted), and for
+    the streak, the chat's daily history (newest first) and whether its latest daily post is
+    unrevealed (both empty/False when no streak was asked for or the attempt was a replay)."""
+
+    counted: bool
+    history: tuple[bool, ...] = ()
+    latest_open: bool = False
+
+
 class Store(Protocol):
     """Persistence the service needs; every method is one transaction."""
 
@@ -179,6 +191,34 @@ class Store(Protocol):
 
     async def get_attempt(self, post_id: int, user_id: int) -> Attempt | None:
         """The user's counted attempt on the post."""
+
+    async def answer_context(
+        self,
+        user_id: int,
+        *,
+        chat_id: int | None = None,
+        message_id: int | None = None,
+        poll_id: str | None = None,
+    ) -> tuple[Post | None, Attempt | None, bool]:
+        """In one transaction: the post an answer is to, the user's attempt on it and whether
+        they peeked at it. The post is the one of `poll_id` when given; else the one of the
+        message (`chat_id`, `message_id`); else, with `chat_id` alone, the chat's focus post.
+        (None, None, False) when there is no such post."""
+
+    async def record_answer(
+        self,
+        user: User,
+        attempt: Attempt,
+        question_id: str,
+        review: Callable[[Card | None], Card],
+        streak_chat_id: int | None = None,
+        streak_limit: int = 0,
+    ) -> Recorded:
+        """In one transaction: save the user and add the attempt unless the user has one on the
+        post; only when it was added, replace the user's card for `question_id` by
+        `review(stored card or None)` and, with `streak_chat_id`, read `answered_history` of
+        that chat (`streak_limit` posts, this attempt included) and whether the chat's latest
+        daily post is unrevealed."""
 
     async def add_peek(self, post_id: int, user_id: int, at: datetime) -> None:
         """Record that the user saw the answer (idempotent)."""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from datetime import datetime
 from pathlib import Path
@@ -10,6 +10,7 @@ from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
+    Insert,
     Row,
     Select,
     Table,
@@ -33,6 +34,7 @@ from bot.quiz.store import (
     NewPost,
     Post,
     PostSummary,
+    Recorded,
     Totals,
     User,
 )
@@ -182,6 +184,85 @@ def leaderboard_query(chat_id: int, since: datetime | None, limit: int) -> Selec
     return statement
 
 
+def answer_context_query(
+    user_id: int, chat_id: int | None, message_id: int | None, poll_id: str | None
+) -> Select[Any]:
+    """The post an answer is to (by poll, message or a chat's focus) with the user's attempt
+    and peek on it, outer-joined on their primary keys: one statement."""
+    source: Any = posts
+    if poll_id is not None:
+        condition: ColumnElement[bool] = posts.c.poll_id == poll_id
+    elif chat_id is not None and message_id is not None:
+        condition = and_(posts.c.chat_id == chat_id, posts.c.message_id == message_id)
+    else:
+        source = posts.join(chats, chats.c.focus_post_id == posts.c.id)
+        condition = chats.c.id == chat_id
+    source = source.outerjoin(
+        attempts, and_(attempts.c.post_id == posts.c.id, attempts.c.user_id == user_id)
+    ).outerjoin(peeks, and_(peeks.c.post_id == posts.c.id, peeks.c.user_id == user_id))
+    return (
+        select(
+            posts,
+            attempts.c.user_id,
+            attempts.c.answer,
+            attempts.c.coverage,
+            attempts.c.points,
+            attempts.c.created_at,
+            peeks.c.user_id,
+        )
+        .select_from(source)
+        .where(condition)
+        .limit(1)
+    )
+
+
+def answered_history_query(chat_id: int, user_id: int, limit: int) -> Select[Any]:
+    """For the chat's daily posts, newest first, the user's id where they answered it."""
+    return (
+        select(attempts.c.user_id)
+        .select_from(
+            posts.outerjoin(
+                attempts,
+                and_(attempts.c.post_id == posts.c.id, attempts.c.user_id == user_id),
+            )
+        )
+        .where(posts.c.chat_id == chat_id, posts.c.kind == DAILY)
+        .order_by(posts.c.slot.desc(), posts.c.id.desc())
+        .limit(limit)
+    )
+
+
+def latest_post_query(chat_id: int, kind: str) -> Select[Any]:
+    """The chat's newest post of that kind."""
+    return (
+        select(posts)
+        .where(posts.c.chat_id == chat_id, posts.c.kind == kind)
+        .order_by(posts.c.slot.desc(), posts.c.id.desc())
+        .limit(1)
+    )
+
+
+async def _save_user(tx: AsyncConnection, user: User) -> None:
+    values = {"id": user.id, "name": user.name[:255], "language": user.language}
+    result = await tx.execute(update(users).where(users.c.id == user.id).values(values))
+    if result.rowcount == 0:
+        await tx.execute(insert(users).values(values))
+
+
+async def _save_card(tx: AsyncConnection, card: Card) -> None:
+    result = await tx.execute(
+        update(cards)
+        .where(cards.c.user_id == card.user_id, cards.c.question_id == card.question_id)
+        .values(state=card.state, due=card.due)
+    )
+    if result.rowcount == 0:
+        await tx.execute(
+            insert(cards).values(
+                user_id=card.user_id, question_id=card.question_id, state=card.state, due=card.due
+            )
+        )
+
+
 def _user_columns() -> tuple[tuple[str, Table, ColumnElement[Any]], ...]:
     """Every table holding rows about a user, by kind, the users table last."""
     return (
@@ -189,6 +270,18 @@ def _user_columns() -> tuple[tuple[str, Table, ColumnElement[Any]], ...]:
         ("peeks", peeks, peeks.c.user_id),
         ("cards", cards, cards.c.user_id),
         ("users", users, users.c.id),
+    )
+
+
+def _insert_attempt(attempt: Attempt) -> Insert:
+    """The INSERT of one attempt (answers are kept up to 8,000 characters)."""
+    return insert(attempts).values(
+        post_id=attempt.post_id,
+        user_id=attempt.user_id,
+        answer=attempt.answer[:8000],
+        coverage=attempt.coverage,
+        points=attempt.points,
+        created_at=attempt.created_at,
     )
 
 
@@ -240,11 +333,8 @@ class SqlStore:
 
     async def save_user(self, user: User) -> None:
         """Insert or update the user."""
-        values = {"id": user.id, "name": user.name[:255], "language": user.language}
         async with self._tx() as tx:
-            result = await tx.execute(update(users).where(users.c.id == user.id).values(values))
-            if result.rowcount == 0:
-                await tx.execute(insert(users).values(values))
+            await _save_user(tx, user)
 
     async def due_chats(self, now: datetime, limit: int) -> list[Chat]:
         """Subscribed chats whose next post time has come, oldest first (on the index)."""
@@ -373,12 +463,7 @@ class SqlStore:
 
     async def latest_post(self, chat_id: int, kind: str) -> Post | None:
         """The chat's newest post of that kind."""
-        row = await self._one(
-            select(posts)
-            .where(posts.c.chat_id == chat_id, posts.c.kind == kind)
-            .order_by(posts.c.slot.desc(), posts.c.id.desc())
-            .limit(1)
-        )
+        row = await self._one(latest_post_query(chat_id, kind))
         return _post(row) if row else None
 
     async def due_reveals(self, now: datetime, limit: int) -> list[Post]:
@@ -407,16 +492,7 @@ class SqlStore:
         """Store a first attempt; the primary key (post, user) rejects a replay."""
         try:
             async with self._tx() as tx:
-                await tx.execute(
-                    insert(attempts).values(
-                        post_id=attempt.post_id,
-                        user_id=attempt.user_id,
-                        answer=attempt.answer[:8000],
-                        coverage=attempt.coverage,
-                        points=attempt.points,
-                        created_at=attempt.created_at,
-                    )
-                )
+                await tx.execute(_insert_attempt(attempt))
         except IntegrityError:
             return False
         return True
@@ -427,6 +503,74 @@ class SqlStore:
             select(attempts).where(attempts.c.post_id == post_id, attempts.c.user_id == user_id)
         )
         return Attempt(**dict(row._mapping)) if row else None
+
+    async def answer_context(
+        self,
+        user_id: int,
+        *,
+        chat_id: int | None = None,
+        message_id: int | None = None,
+        poll_id: str | None = None,
+    ) -> tuple[Post | None, Attempt | None, bool]:
+        """The post an answer is to, the user's attempt and peek: one SELECT, one transaction."""
+        row = await self._one(answer_context_query(user_id, chat_id, message_id, poll_id))
+        if row is None:
+            return None, None, False
+        width = len(posts.c)
+        post = _post(row[:width])
+        attempted, answer, coverage, points, created_at, peeked = row[width:]
+        attempt = (
+            Attempt(post.id, user_id, answer, coverage, points, created_at)
+            if attempted is not None
+            else None
+        )
+        return post, attempt, peeked is not None
+
+    async def record_answer(
+        self,
+        user: User,
+        attempt: Attempt,
+        question_id: str,
+        review: Callable[[Card | None], Card],
+        streak_chat_id: int | None = None,
+        streak_limit: int = 0,
+    ) -> Recorded:
+        """Save the user, add a first attempt, review its card and read the streak history, in
+        one transaction; a replay (found, or rejected by the primary key) changes no attempt."""
+        try:
+            async with self._tx() as tx:
+                await _save_user(tx, user)
+                existing = await tx.execute(
+                    select(attempts.c.user_id).where(
+                        attempts.c.post_id == attempt.post_id,
+                        attempts.c.user_id == attempt.user_id,
+                    )
+                )
+                if existing.first() is not None:
+                    return Recorded(False)
+                await tx.execute(_insert_attempt(attempt))
+                stored = (
+                    await tx.execute(
+                        select(cards).where(
+                            cards.c.user_id == user.id, cards.c.question_id == question_id
+                        )
+                    )
+                ).first()
+                await _save_card(tx, review(_card(stored) if stored else None))
+                if streak_chat_id is None:
+                    return Recorded(True)
+                history = await tx.execute(
+                    answered_history_query(streak_chat_id, user.id, streak_limit)
+                )
+                answered = tuple(r[0] is not None for r in history)
+                latest = (await tx.execute(latest_post_query(streak_chat_id, DAILY))).first()
+                return Recorded(
+                    True, answered, latest is not None and _post(latest).revealed_at is None
+                )
+        except IntegrityError:
+            # Another writer added the attempt between the check and the insert (databases
+            # without SQLite's BEGIN IMMEDIATE); like add_attempt, a replay.
+            return Recorded(False)
 
     async def add_peek(self, post_id: int, user_id: int, at: datetime) -> None:
         """Record that the user saw the answer (idempotent)."""
@@ -489,18 +633,7 @@ class SqlStore:
 
     async def answered_history(self, chat_id: int, user_id: int, limit: int) -> list[bool]:
         """For the chat's daily posts, newest first: did the user answer it?"""
-        statement = (
-            select(attempts.c.user_id)
-            .select_from(
-                posts.outerjoin(
-                    attempts,
-                    and_(attempts.c.post_id == posts.c.id, attempts.c.user_id == user_id),
-                )
-            )
-            .where(posts.c.chat_id == chat_id, posts.c.kind == DAILY)
-            .order_by(posts.c.slot.desc(), posts.c.id.desc())
-            .limit(limit)
-        )
+        statement = answered_history_query(chat_id, user_id, limit)
         async with self._tx() as tx:
             return [row[0] is not None for row in await tx.execute(statement)]
 
@@ -522,20 +655,7 @@ class SqlStore:
     async def save_card(self, card: Card) -> None:
         """Insert or replace a review card."""
         async with self._tx() as tx:
-            result = await tx.execute(
-                update(cards)
-                .where(cards.c.user_id == card.user_id, cards.c.question_id == card.question_id)
-                .values(state=card.state, due=card.due)
-            )
-            if result.rowcount == 0:
-                await tx.execute(
-                    insert(cards).values(
-                        user_id=card.user_id,
-                        question_id=card.question_id,
-                        state=card.state,
-                        due=card.due,
-                    )
-                )
+            await _save_card(tx, card)
 
     async def due_cards(self, user_id: int, now: datetime, limit: int) -> list[Card]:
         """The user's cards due by `now`, most overdue first."""

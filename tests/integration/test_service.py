@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import random
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -12,7 +13,7 @@ import pytest
 
 from bot.quiz.schedule import ScheduleError
 from bot.quiz.service import NoQuestion, QuizService, Rules
-from bot.quiz.store import Chat, Store, User
+from bot.quiz.store import Attempt, Card, Chat, Recorded, Store, User
 from tests.conftest import FakeClock, make_bank
 
 GROUP = -100
@@ -121,6 +122,57 @@ async def test_concurrent_duplicate_attempts_score_once(store: Store, clock: Fak
     )
     assert sum(1 for r in results if r is not None and r.counted) == 1
     assert (await svc.score_card(GROUP, ALICE.id)).points == 10
+
+
+async def test_answer_context_and_record_answer_each_do_the_work_of_several_calls(
+    store: Store, clock: FakeClock
+) -> None:
+    svc = service(store, clock)
+    await svc.subscribe(GROUP, "group", "Study", "09:00")
+    post: Any = await post_now(svc, clock)
+    await store.record_delivery(post.id, post.message_id, "poll-1", GROUP, focus=False)
+    post = await store.get_post(post.id)
+    assert await store.answer_context(ALICE.id, chat_id=GROUP, message_id=999) == (
+        None,
+        None,
+        False,
+    )
+    assert await store.answer_context(ALICE.id, poll_id="nope") == (None, None, False)
+    assert await store.answer_context(ALICE.id, chat_id=ALICE.id) == (None, None, False)
+    by_message = await store.answer_context(ALICE.id, chat_id=GROUP, message_id=post.message_id)
+    assert by_message == (post, None, False)
+    assert await store.answer_context(ALICE.id, poll_id="poll-1") == by_message
+
+    reviewed: list[Card | None] = []
+
+    def review(stored: Card | None) -> Card:
+        reviewed.append(stored)
+        return Card(ALICE.id, post.question_id, f"state{len(reviewed)}", clock.now())
+
+    attempt = Attempt(post.id, ALICE.id, GOOD, 1.0, 10, clock.now())
+    first = await store.record_answer(ALICE, attempt, post.question_id, review, GROUP, 5)
+    assert first == Recorded(True, (True,), True)
+    replay = await store.record_answer(
+        replace(ALICE, name="Alicia"), replace(attempt, points=3), post.question_id, review
+    )
+    assert replay == Recorded(False) and reviewed == [None]
+    [card] = await store.due_cards(ALICE.id, clock.now(), 10)
+    assert card.state == "state1"
+    assert (await svc.score_card(GROUP, ALICE.id)).points == 10
+    assert await store.user_data(ALICE.id) == {"attempts": 1, "peeks": 0, "cards": 1, "users": 1}
+    board = await svc.leaderboard(GROUP, "all")
+    assert [s.name for s in board.standings] == ["Alicia"]  # a replay still updates the name
+
+    await store.save_user(BOB)  # a peek refers to its user
+    await store.add_peek(post.id, BOB.id, clock.now())
+    assert await store.answer_context(BOB.id, poll_id="poll-1") == (post, None, True)
+    assert await store.answer_context(ALICE.id, chat_id=GROUP, message_id=post.message_id) == (
+        post,
+        attempt,
+        False,
+    )
+    await svc.focus(BOB, post.id)
+    assert await store.answer_context(BOB.id, chat_id=BOB.id) == (post, None, True)
 
 
 async def test_revealing_before_answering_forfeits_the_post(store: Store, clock: FakeClock) -> None:
