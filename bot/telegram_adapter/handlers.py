@@ -48,7 +48,7 @@ def _user(user: TelegramUser) -> User:
     return User(user.id, name[:255], user.language_code)
 
 
-async def _language(update: Update, context: Context) -> str:
+async def reply_language(update: Update, context: Context) -> str:
     chat = update.effective_chat
     stored = await context.bot_data.service.store.get_chat(chat.id) if chat else None
     user = update.effective_user
@@ -59,7 +59,7 @@ async def _language(update: Update, context: Context) -> str:
     )
 
 
-async def _reply(update: Update, body: str, markup: InlineKeyboardMarkup | None = None) -> None:
+async def reply(update: Update, body: str, markup: InlineKeyboardMarkup | None = None) -> None:
     message = update.effective_message
     if message is not None:
         await message.reply_text(body, reply_markup=markup)
@@ -82,7 +82,7 @@ def _is_owner(update: Update, context: Context) -> bool:
     return user is not None and user.id in context.bot_data.settings.telegram.owners
 
 
-def _deep_link(context: Context, payload: str) -> str:
+def deep_link(context: Context, payload: str) -> str:
     return f"https://t.me/{context.bot.username}?start={payload}"
 
 
@@ -93,29 +93,29 @@ async def start(update: Update, context: Context) -> None:
         await help_command(update, context)
         return
     service = context.bot_data.service
-    language = await _language(update, context)
+    language = await reply_language(update, context)
     payload = context.args[0] if context.args else ""
     if payload[:1] in ("p", "a") and payload[1:].isdigit():
         try:
             if payload[0] == "p":
                 _, question = await service.focus(_user(user), int(payload[1:]))
-                await _reply(update, focus_text(question, language))
+                await reply(update, focus_text(question, language))
             else:
                 post, _ = await service.find_post(int(payload[1:]))
                 await _send_answer_here(update, context, post, language)
         except NoQuestion:
-            await _reply(update, text(language, "question_gone"))
+            await reply(update, text(language, "question_gone"))
         return
     await service.chat(user.id, "private")
     greeting = text(
         language, "start", name=html.escape(user.first_name), help=text(language, "help")
     )
-    await _reply(update, greeting)
+    await reply(update, greeting)
 
 
 async def help_command(update: Update, context: Context) -> None:
     """What the bot does and its commands."""
-    await _reply(update, text(await _language(update, context), "help"))
+    await reply(update, text(await reply_language(update, context), "help"))
 
 
 async def quiz(update: Update, context: Context) -> None:
@@ -123,23 +123,23 @@ async def quiz(update: Update, context: Context) -> None:
     user, chat = update.effective_user, update.effective_chat
     if user is None or chat is None:
         return
-    language = await _language(update, context)
+    language = await reply_language(update, context)
     if chat.type != "private":
-        await _reply(update, text(language, "group_only_private", link=_deep_link(context, "quiz")))
+        await reply(update, text(language, "group_only_private", link=deep_link(context, "quiz")))
         return
     try:
         practice = await context.bot_data.service.practice(_user(user))
     except NoQuestion:
-        await _reply(update, text(language, "no_open_question"))
+        await reply(update, text(language, "no_open_question"))
         return
-    await _reply(update, practice_text(practice.question, language, practice.review))
+    await reply(update, practice_text(practice.question, language, practice.review))
 
 
 async def _send_answer_here(update: Update, context: Context, post: Post, language: str) -> None:
     result = await context.bot_data.service.reveal_post(post, _user(update.effective_user))  # type: ignore[arg-type]
     note = text(language, "answer_forfeit_note") if result.forfeited else ""
     for chunk in answer_texts(result.question, "answer_private", language, note):
-        await _reply(update, chunk)
+        await reply(update, chunk)
 
 
 async def _answer_privately(
@@ -167,15 +167,15 @@ async def _group_answer(update: Update, context: Context, post: Post, language: 
     assert user is not None
     name = html.escape(user.full_name)
     if post.revealed_at is not None:
-        await _reply(update, text(language, "answer_already_here"))
+        await reply(update, text(language, "answer_already_here"))
         return
     if await _answer_privately(context, post, user, language):
-        await _reply(update, text(language, "answer_sent_private", name=name))
+        await reply(update, text(language, "answer_sent_private", name=name))
     else:
         button = InlineKeyboardButton(
-            text(language, "button_open_bot"), url=_deep_link(context, f"a{post.id}")
+            text(language, "button_open_bot"), url=deep_link(context, f"a{post.id}")
         )
-        await _reply(
+        await reply(
             update, text(language, "answer_need_start", name=name), InlineKeyboardMarkup([[button]])
         )
 
@@ -185,11 +185,11 @@ async def answer(update: Update, context: Context) -> None:
     chat, user = update.effective_chat, update.effective_user
     if chat is None or user is None:
         return
-    language = await _language(update, context)
+    language = await reply_language(update, context)
     service = context.bot_data.service
     post = await service.open_post(chat.id, chat.type != "private")
     if post is None:
-        await _reply(update, text(language, "no_open_question"))
+        await reply(update, text(language, "no_open_question"))
         return
     try:
         if chat.type == "private":
@@ -197,7 +197,7 @@ async def answer(update: Update, context: Context) -> None:
         else:
             await _group_answer(update, context, post, language)
     except NoQuestion:
-        await _reply(update, text(language, "question_gone"))
+        await reply(update, text(language, "question_gone"))
 
 
 async def show_answer_button(update: Update, context: Context) -> None:
@@ -224,7 +224,7 @@ async def show_answer_button(update: Update, context: Context) -> None:
     elif await _answer_privately(context, post, query.from_user, language):
         await query.answer(text(language, "callback_sent"))
     else:
-        await query.answer(url=_deep_link(context, f"a{post.id}"))
+        await query.answer(url=deep_link(context, f"a{post.id}"))
 
 
 async def _acknowledge_in_group(message: Message, result: AttemptResult) -> None:
@@ -272,16 +272,16 @@ async def private_text(update: Update, context: Context) -> None:
     message, user = update.effective_message, update.effective_user
     if message is None or user is None:
         return
-    language = await _language(update, context)
+    language = await reply_language(update, context)
     try:
         result = await context.bot_data.service.answer_in_private(_user(user), message.text or "")
     except NoQuestion:
-        await _reply(update, text(language, "no_open_question"))
+        await reply(update, text(language, "no_open_question"))
         return
     if result.verdict.empty:
-        await _reply(update, text(language, "empty_answer"))
+        await reply(update, text(language, "empty_answer"))
         return
-    await _reply(update, verdict_text(result, language, detailed=True))
+    await reply(update, verdict_text(result, language, detailed=True))
 
 
 async def poll_answer(update: Update, context: Context) -> None:
@@ -303,7 +303,7 @@ async def score(update: Update, context: Context) -> None:
     if chat is None or user is None:
         return
     card = await context.bot_data.service.score_card(chat.id, user.id)
-    await _reply(update, score_text(card, user.full_name, await _language(update, context)))
+    await reply(update, score_text(card, user.full_name, await reply_language(update, context)))
 
 
 async def top(update: Update, context: Context) -> None:
@@ -311,13 +311,13 @@ async def top(update: Update, context: Context) -> None:
     chat = update.effective_chat
     if chat is None:
         return
-    language = await _language(update, context)
+    language = await reply_language(update, context)
     period = (context.args or ["week"])[0].lower()
     if period not in PERIODS or len(context.args or []) > 1:
-        await _reply(update, text(language, "usage_top"))
+        await reply(update, text(language, "usage_top"))
         return
     board = await context.bot_data.service.leaderboard(chat.id, period)
-    await _reply(update, leaderboard_text(board, language))
+    await reply(update, leaderboard_text(board, language))
 
 
 def _split_schedule_args(args: list[str]) -> tuple[str | None, str | None]:
@@ -333,9 +333,9 @@ async def _admin_command(update: Update, context: Context) -> tuple[Chat, str] |
     chat = update.effective_chat
     if chat is None:
         return None
-    language = await _language(update, context)
+    language = await reply_language(update, context)
     if not await _is_admin(update, context):
-        await _reply(update, text(language, "admins_only"))
+        await reply(update, text(language, "admins_only"))
         return None
     return chat, language
 
@@ -352,11 +352,11 @@ async def subscribe(update: Update, context: Context) -> None:
             chat.id, chat.type, chat.title or "", at, zone
         )
     except ScheduleError as exc:
-        await _reply(update, text(language, "usage_subscribe", error=html.escape(str(exc))))
+        await reply(update, text(language, "usage_subscribe", error=html.escape(str(exc))))
         return
     assert subscribed.next_post_at is not None
     local = subscribed.next_post_at.astimezone(ZoneInfo(subscribed.zone))
-    await _reply(
+    await reply(
         update,
         text(
             language,
@@ -375,7 +375,7 @@ async def unsubscribe(update: Update, context: Context) -> None:
         return
     chat, language = allowed
     done = await context.bot_data.service.unsubscribe(chat.id)
-    await _reply(update, text(language, "unsubscribed" if done else "not_subscribed"))
+    await reply(update, text(language, "unsubscribed" if done else "not_subscribed"))
 
 
 def _settings_keyboard(language: str) -> InlineKeyboardMarkup:
@@ -423,27 +423,27 @@ async def settings_command(update: Update, context: Context) -> None:
     chat = update.effective_chat
     if chat is None:
         return
-    language = await _language(update, context)
+    language = await reply_language(update, context)
     args = list(context.args or [])
     service = context.bot_data.service
     if not args:
         current = await service.chat(chat.id, chat.type, chat.title or "")
-        await _reply(update, settings_text(current, language), _settings_keyboard(language))
+        await reply(update, settings_text(current, language), _settings_keyboard(language))
         return
     if not await _is_admin(update, context):
-        await _reply(update, text(language, "admins_only"))
+        await reply(update, text(language, "admins_only"))
         return
     if len(args) != 2:
-        await _reply(update, text(language, "usage_settings", error=""))
+        await reply(update, text(language, "usage_settings", error=""))
         return
     try:
         await service.chat(chat.id, chat.type, chat.title or "")
         await _apply_setting(context, chat.id, args[0].lower(), args[1])
     except ScheduleError as exc:
-        await _reply(update, text(language, "usage_settings", error=html.escape(str(exc))))
+        await reply(update, text(language, "usage_settings", error=html.escape(str(exc))))
         return
     current = await service.chat(chat.id)
-    await _reply(update, settings_text(current, await _language(update, context)))
+    await reply(update, settings_text(current, await reply_language(update, context)))
 
 
 async def settings_button(update: Update, context: Context) -> None:
@@ -451,7 +451,7 @@ async def settings_button(update: Update, context: Context) -> None:
     query = update.callback_query
     if query is None or query.data is None or query.message is None:
         return
-    language = await _language(update, context)
+    language = await reply_language(update, context)
     if not await _is_admin(update, context):
         await query.answer(text(language, "admins_only"), show_alert=True)
         return
@@ -464,38 +464,38 @@ async def settings_button(update: Update, context: Context) -> None:
     await query.answer(text(language, "saved"))
     current = await context.bot_data.service.chat(query.message.chat.id)
     await query.edit_message_text(
-        settings_text(current, await _language(update, context)),
+        settings_text(current, await reply_language(update, context)),
         reply_markup=_settings_keyboard(language),
     )
 
 
 async def reload(update: Update, context: Context) -> None:
     """/reload (owners): load the bank again; an invalid bank is refused, the old one stays."""
-    language = await _language(update, context)
+    language = await reply_language(update, context)
     if not _is_owner(update, context):
-        await _reply(update, text(language, "owners_only"))
+        await reply(update, text(language, "owners_only"))
         return
     path = Path(context.bot_data.settings.bank.path)
     try:
         bank = await asyncio.to_thread(load_bank, path)
     except BankError as exc:
         problems = "\n".join(html.escape(str(p)) for p in exc.problems[:20])
-        await _reply(update, text(language, "reload_failed", problems=problems))
+        await reply(update, text(language, "reload_failed", problems=problems))
         return
     context.bot_data.service.reload(bank)
     summary = summarize(bank)
-    await _reply(update, text(language, "reloaded", ready=summary.ready, drafts=summary.drafts))
+    await reply(update, text(language, "reloaded", ready=summary.ready, drafts=summary.drafts))
 
 
 async def stats(update: Update, context: Context) -> None:
     """/stats (owners): how many chats, users, posts and answers."""
-    language = await _language(update, context)
+    language = await reply_language(update, context)
     if not _is_owner(update, context):
-        await _reply(update, text(language, "owners_only"))
+        await reply(update, text(language, "owners_only"))
         return
     service = context.bot_data.service
     counts = await service.store.counts()
-    await _reply(update, text(language, "stats", ready=len(service.bank.ready()), **counts))
+    await reply(update, text(language, "stats", ready=len(service.bank.ready()), **counts))
 
 
 async def membership(update: Update, context: Context) -> None:

@@ -7,7 +7,7 @@ from datetime import datetime
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
 from bot.telegram_adapter.context import Context
-from bot.telegram_adapter.handlers import _deep_link, _language, _reply
+from bot.telegram_adapter.handlers import deep_link, reply, reply_language
 from bot.telegram_adapter.texts import text
 
 CONFIRM = "f:yes"
@@ -34,17 +34,17 @@ async def forget(update: Update, context: Context) -> None:
     chat, user = update.effective_chat, update.effective_user
     if chat is None or user is None:
         return
-    language = await _language(update, context)
+    language = await reply_language(update, context)
     if chat.type != "private":
-        link = _deep_link(context, START_PAYLOAD)
-        await _reply(update, text(language, "forget_private_only", link=link))
+        link = deep_link(context, START_PAYLOAD)
+        await reply(update, text(language, "forget_private_only", link=link))
         return
     kept = await context.bot_data.service.stored_about(user.id)
     if not any(kept.values()):
-        await _reply(update, text(language, "forget_nothing"))
+        await reply(update, text(language, "forget_nothing"))
         return
     now = context.bot_data.service.clock.now()
-    await _reply(update, text(language, "forget_prompt", **kept), _keyboard(language, now))
+    await reply(update, text(language, "forget_prompt", **kept), _keyboard(language, now))
 
 
 async def forget_button(update: Update, context: Context) -> None:
@@ -52,7 +52,7 @@ async def forget_button(update: Update, context: Context) -> None:
     query = update.callback_query
     if query is None or query.data is None:
         return
-    language = await _language(update, context)
+    language = await reply_language(update, context)
     await query.answer()
     if not query.data.startswith(CONFIRM):
         await query.edit_message_text(text(language, "forget_cancelled"))
