@@ -32,7 +32,6 @@ import os
 import random
 import tempfile
 import time
-from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -41,8 +40,9 @@ import aiohttp
 from sqlalchemy import update
 
 from bench import dataset
+from bench.bot_settings import SHIPPED_BANK, settings_for
 from bench.results import print_table, record
-from bot.config import Settings, TelegramSettings
+from bot.config import Settings
 from bot.quiz.bank import load_bank
 from bot.quiz.service import QuizService
 from bot.storage.sql_store import SqlStore
@@ -52,8 +52,7 @@ from bot.telegram_adapter.runner import rules_from
 from tests.fake_bot_api import FakeBotApi, FakeBotApiProcess, RateLimits
 
 os.environ.setdefault("PTB_TIMEDELTA", "true")
-ROOT = Path(__file__).resolve().parents[1]
-BANK = ROOT / "content" / "questions.yaml"
+
 POSTING = ("sendMessage", "sendPoll")
 
 # -- in the server's process ------------------------------------------------------------------
@@ -99,23 +98,6 @@ def a_question(api: FakeBotApi) -> dict[str, Any]:
 # -- in this process --------------------------------------------------------------------------
 
 
-def settings_for(server: FakeBotApiProcess, db: Path, rate_limit: bool) -> Settings:
-    """Production settings, pointed at the fake server and the benchmark's SQLite file."""
-    settings = Settings()
-    return replace(
-        settings,
-        telegram=TelegramSettings(
-            token=server.token,
-            base_url=server.base_url,
-            base_file_url=server.base_file_url,
-            rate_limit=rate_limit,
-        ),
-        database=replace(settings.database, url=f"sqlite+aiosqlite:///{db}"),
-        bank=replace(settings.bank, path=str(BANK)),
-        quiz=replace(settings.quiz, tick_seconds=3600),
-    )
-
-
 async def add_subscribed(
     server: FakeBotApiProcess, settings: Settings, count: int, group_share: float
 ) -> list[int]:
@@ -143,7 +125,7 @@ async def make_due(url: str) -> None:
 
 async def run_tick(settings: Settings) -> float:
     """Start the bot as production does, make its chats due, run one tick; its seconds."""
-    bank = load_bank(BANK)
+    bank = load_bank(SHIPPED_BANK)
 
     async def open_service() -> QuizService:
         store = await SqlStore.open(settings.database.url)

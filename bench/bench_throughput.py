@@ -34,10 +34,11 @@ from typing import Any
 from telegram import Update
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, MessageHandler, filters
 
+from bench.bench_grading import QUESTION as GRADING_QUESTION
+from bench.bot_settings import settings_for
 from bench.results import print_table, record
-from bot.config import Settings, TelegramSettings
+from bot.config import Settings
 from bot.quiz.bank import Bank, BankMeta
-from bot.quiz.model import KeyPoint, Kind, Question
 from bot.quiz.service import QuizService
 from bot.storage.sql_store import SqlStore
 from bot.telegram_adapter.app import ALLOWED_UPDATES, build_application
@@ -47,23 +48,11 @@ from tests.fake_bot_api import FakeBotApi, FakeBotApiProcess
 os.environ.setdefault("PTB_TIMEDELTA", "true")
 
 FIRST_USER = 10_000_000
-QUESTION = Question(
+QUESTION = replace(
+    GRADING_QUESTION,
     id="pos-enc",
-    kind=Kind.OPEN,
-    question="位置编码有哪些？",
     answer="正弦余弦、可学习、相对位置、旋转位置编码（RoPE）、ALiBi；外推性各不相同。",
     tags=("transformer",),
-    key_points=tuple(
-        KeyPoint(p, a)
-        for p, a in [
-            ("正弦余弦位置编码", ("正弦", "sinusoidal")),
-            ("可学习位置编码", ("可学习", "learnable")),
-            ("相对位置编码", ("相对位置", "relative position")),
-            ("旋转位置编码", ("旋转", "RoPE", "rotary")),
-            ("ALiBi", ("线性偏置", "linear bias")),
-            ("长度外推", ("外推", "extrapolation")),
-        ]
-    ),
 )
 BANK = Bank(BankMeta(), (QUESTION,))
 ANSWERS = (
@@ -252,22 +241,6 @@ async def bare_bot(
         await run()
     finally:
         await stopped(app)
-
-
-def settings_for(server: FakeBotApiProcess, db: Path, rate_limit: bool) -> Settings:
-    """Production settings, pointed at the fake server and a fresh SQLite file."""
-    settings = Settings()
-    return replace(
-        settings,
-        telegram=TelegramSettings(
-            token=server.token,
-            base_url=server.base_url,
-            base_file_url=server.base_file_url,
-            rate_limit=rate_limit,
-        ),
-        database=replace(settings.database, url=f"sqlite+aiosqlite:///{db}"),
-        quiz=replace(settings.quiz, tick_seconds=3600),
-    )
 
 
 async def subscribe_due(settings: Settings, chats: tuple[int, ...]) -> None:

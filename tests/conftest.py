@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -46,22 +47,23 @@ def open_question(qid: str, tags: tuple[str, ...] = ("transformer",)) -> Questio
     )
 
 
+ADAM_BETA1 = Question(
+    id="adam-beta1",
+    kind=Kind.CHOICE,
+    question="Adam 的默认 β1？",
+    answer="0.9",
+    tags=("optimization",),
+    choices=("0.5", "0.9", "0.999"),
+    correct=1,
+    explanation="β1=0.9, β2=0.999",
+)
+
+
 def make_bank(count: int = 5, *, with_choice: bool = True) -> Bank:
     """A bank of open questions, plus one choice question unless told otherwise."""
     questions = [open_question(f"q{i}") for i in range(count)]
     if with_choice:
-        questions.append(
-            Question(
-                id="choice1",
-                kind=Kind.CHOICE,
-                question="Adam 的默认 β1？",
-                answer="0.9",
-                tags=("optimization",),
-                choices=("0.5", "0.9", "0.999"),
-                correct=1,
-                explanation="β1=0.9, β2=0.999",
-            )
-        )
+        questions.append(replace(ADAM_BETA1, id="choice1"))
     return Bank(BankMeta(), tuple(questions))
 
 

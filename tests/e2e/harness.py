@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import socket
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -15,7 +16,7 @@ from bot.quiz.service import QuizService
 from bot.storage.sql_store import SqlStore
 from bot.telegram_adapter.app import ALLOWED_UPDATES, build_application
 from bot.telegram_adapter.runner import rules_from
-from tests.conftest import FakeClock
+from tests.conftest import ADAM_BETA1, FakeClock
 from tests.fake_bot_api import FakeBotApi
 
 OWNER = 42
@@ -37,16 +38,7 @@ OPEN = Question(
     ),
 )
 SECOND = replace(OPEN, id="attn2", question="多头注意力的作用？", answer="多个子空间。")
-CHOICE = Question(
-    id="adam-beta1",
-    kind=Kind.CHOICE,
-    question="Adam 的默认 β1？",
-    answer="0.9",
-    tags=("optimization",),
-    choices=("0.5", "0.9", "0.999"),
-    correct=1,
-    explanation="β1=0.9, β2=0.999",
-)
+CHOICE = ADAM_BETA1
 BANK = Bank(BankMeta(), (OPEN, SECOND, CHOICE))
 START = datetime(2026, 11, 27, 0, 30, tzinfo=UTC)  # 08:30 in Shanghai
 
@@ -133,3 +125,10 @@ async def subscribe_and_post(bot: Harness, topics: str | None = None) -> dict[st
     await bot.settle()
     posts = [m for m in bot.api.messages(GROUP) if m.get("reply_markup") or m.get("poll")]
     return posts[-1]
+
+
+def free_port() -> int:
+    """A loopback port nobody listens on right now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])

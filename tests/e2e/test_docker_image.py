@@ -13,12 +13,12 @@ import os
 import re
 import shlex
 import signal
-import socket
 import sys
 from pathlib import Path
 
 import pytest
 
+from tests.e2e.harness import free_port
 from tests.fake_bot_api import FakeBotApi
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -55,13 +55,6 @@ def exec_form(instruction: str) -> list[str]:
     command = json.loads(arguments[arguments.index("[") :])
     assert isinstance(command, list) and all(isinstance(part, str) for part in command)
     return command
-
-
-def free_port() -> int:
-    """A loopback port nobody listens on right now."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def test_the_image_runs_as_a_non_root_user_with_data_in_a_volume() -> None:

@@ -14,7 +14,6 @@ import re
 import select
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -25,6 +24,7 @@ import pytest
 
 from bot.config import ENVIRONMENT
 from bot.quiz.bank import load_bank
+from tests.e2e.harness import free_port
 from tests.fake_bot_api import FakeBotApi
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -54,13 +54,6 @@ def shell_commands() -> list[str]:
         for line in block.splitlines()
         if line.strip() and not line.strip().startswith("#")
     ]
-
-
-def free_port() -> int:
-    """A loopback port nobody listens on right now."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 class Machine:
