@@ -1,4 +1,4 @@
-"""Shared fixtures: a controllable clock, a small bank, and the stores the service runs on."""
+"""Shared fixtures: a controllable clock, a small bank, and the databases the service runs on."""
 
 from __future__ import annotations
 
@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 
 from bot.quiz.bank import Bank, BankMeta
-from bot.quiz.memory_store import MemoryStore
+from bot.quiz.memory_db import MemoryDatabase
 from bot.quiz.model import KeyPoint, Kind, Question
-from bot.quiz.store import Store
+from bot.quiz.ports import Database
 
 
 class FakeClock:
@@ -74,14 +74,14 @@ def clock() -> FakeClock:
 
 
 @pytest.fixture(params=["memory", "sqlite"])
-async def store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Store]:
-    """Each service test runs on every Store implementation."""
+async def database(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Database]:
+    """Each contract test runs on every Database implementation."""
     if request.param == "memory":
-        yield MemoryStore()
+        yield MemoryDatabase()
         return
-    from bot.storage.sql_store import SqlStore
+    from bot.storage.database import SqlDatabase
 
-    sql = await SqlStore.open(f"sqlite+aiosqlite:///{tmp_path / 'quiz.db'}")
+    sql = await SqlDatabase.open(f"sqlite+aiosqlite:///{tmp_path / 'quiz.db'}")
     try:
         yield sql
     finally:

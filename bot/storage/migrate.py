@@ -30,10 +30,10 @@ def upgrade_connection(connection: Connection) -> None:
 
 def upgrade(url: str) -> None:
     """Open the database at `url` (creating it) and upgrade it to the newest schema."""
-    from bot.storage.sql_store import SqlStore
+    from bot.storage.database import SqlDatabase
 
     async def run() -> None:
-        store = await SqlStore.open(url)
-        await store.close()
+        database = await SqlDatabase.open(url)
+        await database.close()
 
     asyncio.run(run())

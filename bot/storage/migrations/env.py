@@ -25,9 +25,11 @@ def _run(connection: Connection) -> None:
 
 async def _run_async(url: str) -> None:
     engine = create_async_engine(url)
-    async with engine.begin() as connection:
-        await connection.run_sync(_run)
-    await engine.dispose()
+    try:
+        async with engine.begin() as connection:
+            await connection.run_sync(_run)
+    finally:
+        await engine.dispose()
 
 
 connection = config.attributes.get("connection")
