@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import os
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -13,6 +14,7 @@ from bot.quiz.bank import Bank, BankMeta
 from bot.quiz.memory_store import MemoryStore
 from bot.quiz.model import KeyPoint, Kind, Question
 from bot.quiz.store import Store
+from tests.postgres import PostgresUnavailable, fresh_database, start_server
 
 
 class FakeClock:
@@ -86,3 +88,27 @@ async def store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator
         yield sql
     finally:
         await sql.close()
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """A throw-away PostgreSQL server for the whole session: the URL of its `quiz` database,
+    `postgresql+asyncpg://quiz@127.0.0.1:PORT/quiz`. Without a server this skips, saying why,
+    except in CI (the CI variable set), where it fails."""
+    try:
+        server = start_server()
+    except PostgresUnavailable as error:
+        if os.environ.get("CI"):
+            pytest.fail(f"PostgreSQL is required in CI: {error}", pytrace=False)
+        pytest.skip(f"no PostgreSQL server: {error}")
+    try:
+        yield server.url()
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+async def postgres_db(postgres_url: str) -> AsyncIterator[str]:
+    """The URL of a new, empty database on the session's server, dropped after the test."""
+    async with fresh_database(postgres_url) as url:
+        yield url
