@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import os
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -13,6 +14,7 @@ from bot.quiz.bank import Bank, BankMeta
 from bot.quiz.memory_db import MemoryDatabase
 from bot.quiz.model import KeyPoint, Kind, Question
 from bot.quiz.ports import Database
+from tests.postgres import PostgresUnavailable, fresh_database, start_server
 
 
 class FakeClock:
@@ -73,16 +75,49 @@ def clock() -> FakeClock:
     return FakeClock(datetime(2026, 11, 27, 0, 30, tzinfo=UTC))
 
 
-@pytest.fixture(params=["memory", "sqlite"])
+@pytest.fixture(params=["memory", "sqlite", "postgres"])
 async def database(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Database]:
-    """Each contract test runs on every Database implementation."""
+    """Each contract and service test runs on every Database: the fake, SQLite, PostgreSQL."""
     if request.param == "memory":
         yield MemoryDatabase()
         return
     from bot.storage.database import SqlDatabase
 
+    if request.param == "postgres":
+        server = request.getfixturevalue("postgres_url")
+        async with fresh_database(server) as url:
+            pg = await SqlDatabase.open(url)
+            try:
+                yield pg
+            finally:
+                await pg.close()
+        return
     sql = await SqlDatabase.open(f"sqlite+aiosqlite:///{tmp_path / 'quiz.db'}")
     try:
         yield sql
     finally:
         await sql.close()
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """A throw-away PostgreSQL server for the whole session: the URL of its `quiz` database,
+    `postgresql+asyncpg://quiz@127.0.0.1:PORT/quiz`. Without a server this skips, saying why,
+    except in CI (the CI variable set), where it fails."""
+    try:
+        server = start_server()
+    except PostgresUnavailable as error:
+        if os.environ.get("CI"):
+            pytest.fail(f"PostgreSQL is required in CI: {error}", pytrace=False)
+        pytest.skip(f"no PostgreSQL server: {error}")
+    try:
+        yield server.url()
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+async def postgres_db(postgres_url: str) -> AsyncIterator[str]:
+    """The URL of a new, empty database on the session's server, dropped after the test."""
+    async with fresh_database(postgres_url) as url:
+        yield url

@@ -7,9 +7,11 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Connection
+from sqlalchemy import Connection, text
 
 MIGRATIONS = Path(__file__).with_name("migrations")
+# The key of the PostgreSQL advisory lock migrations take; any constant bigint, the same for all.
+MIGRATION_LOCK = 0x7175697A626F74  # "quizbot"
 
 
 def alembic_config(url: str | None = None) -> Config:
@@ -19,6 +21,15 @@ def alembic_config(url: str | None = None) -> Config:
     if url:
         config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
     return config
+
+
+def lock_migrations(connection: Connection) -> None:
+    """On PostgreSQL, wait for any other instance's migration to commit before reading the schema
+    version: two instances starting together otherwise both run CREATE TABLE, and one fails. The
+    lock is the transaction's, so it is released at commit or rollback. SQLite needs none: its
+    writers queue on the database file."""
+    if connection.dialect.name == "postgresql":
+        connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
 
 
 def upgrade_connection(connection: Connection) -> None:

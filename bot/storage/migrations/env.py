@@ -8,6 +8,7 @@ from alembic import context
 from sqlalchemy import Connection
 from sqlalchemy.ext.asyncio import create_async_engine
 
+from bot.storage.migrate import lock_migrations
 from bot.storage.tables import metadata
 
 config = context.config
@@ -20,6 +21,7 @@ def _run(connection: Connection) -> None:
         render_as_batch=connection.dialect.name == "sqlite",
     )
     with context.begin_transaction():
+        lock_migrations(connection)  # before the schema version is read
         context.run_migrations()
 
 

@@ -12,6 +12,8 @@ Create Date: 2026-11-28 09:00:00
 
 from __future__ import annotations
 
+from typing import Any
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -198,12 +200,18 @@ def number_ids_on_postgresql() -> None:
         op.execute(f"ALTER TABLE {table} ALTER COLUMN id SET DEFAULT nextval('{table}_id_seq')")
 
 
+def _rowid_alias() -> dict[str, Any]:
+    """On SQLite the rebuilt id column becomes the autoincrementing rowid; PostgreSQL gets a
+    sequence instead (and Alembic warns that the flag means nothing there)."""
+    return {"autoincrement": True} if op.get_bind().dialect.name == "sqlite" else {}
+
+
 def upgrade() -> None:
     """Apply this revision."""
     create_tables()
     with op.batch_alter_table("users") as batch_op:
         batch_op.alter_column(
-            "id", existing_type=sa.BigInteger(), type_=INTERNAL_ID, autoincrement=True
+            "id", existing_type=sa.BigInteger(), type_=INTERNAL_ID, **_rowid_alias()
         )
         batch_op.add_column(sa.Column("focus_post_id", sa.Integer(), nullable=True))
     with op.batch_alter_table("chats") as batch_op:
@@ -213,7 +221,7 @@ def upgrade() -> None:
     copy_data()
     with op.batch_alter_table("chats") as batch_op:
         batch_op.alter_column(
-            "id", existing_type=sa.BigInteger(), type_=INTERNAL_ID, autoincrement=True
+            "id", existing_type=sa.BigInteger(), type_=INTERNAL_ID, **_rowid_alias()
         )
         batch_op.drop_column("focus_post_id")
         batch_op.create_foreign_key(
