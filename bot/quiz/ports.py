@@ -123,8 +123,30 @@ class Posts(Protocol):
     async def due_reveals(self, now: datetime, limit: int) -> list[Post]:
         """Sent, unrevealed posts whose reveal time has come, oldest first."""
 
-    async def claim_reveal(self, post_id: int, now: datetime) -> bool:
-        """Mark the post revealed; False if it already was."""
+    async def claim_reveal(
+        self, post_id: int, now: datetime, until: datetime | None = None
+    ) -> bool:
+        """Mark the post revealed, its reveal leased until `until`; False if it already was."""
+
+    async def unsent(self, now: datetime, since: datetime, limit: int) -> list[Post]:
+        """Unsent, unfailed posts whose lease expired by `now` and whose slot is `since` or
+        later, oldest first, locked against other instances (skipping rows they hold)."""
+
+    async def lease(self, post_id: int, owner: str, until: datetime, seen: datetime | None) -> bool:
+        """Lease an unsent post to `owner` if its lease is still `seen`; False otherwise."""
+
+    async def fail(self, post_id: int, reason: str) -> None:
+        """The post will never be sent: say why, and drop its lease."""
+
+    async def expire(self, now: datetime, since: datetime) -> int:
+        """Mark unsent posts whose lease expired and whose slot is before `since` as missed."""
+
+    async def unsent_reveals(self, now: datetime, since: datetime, limit: int) -> list[Post]:
+        """Revealed posts (revealed `since` or later) whose reveal lease expired by `now` with no
+        reveal delivered, oldest first, locked against other instances."""
+
+    async def lease_reveal(self, post_id: int, until: datetime | None, seen: datetime) -> bool:
+        """Move a reveal's lease on (None: never send it) if it is still `seen`."""
 
 
 class Answers(Protocol):

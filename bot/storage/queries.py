@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, and_, func, select
+from sqlalchemy import Select, and_, exists, func, select
 
-from bot.quiz.records import DAILY
-from bot.storage.tables import attempts, chat_identities, chats, posts, users
+from bot.quiz.records import DAILY, REVEAL
+from bot.storage.tables import attempts, chat_identities, chats, deliveries, posts, users
 
 
 def due_chats_query(now: datetime, limit: int) -> Select[Any]:
@@ -82,4 +82,37 @@ def latest_post_query(chat_id: int, kind: str) -> Select[Any]:
         .where(posts.c.chat_id == chat_id, posts.c.kind == kind)
         .order_by(posts.c.slot.desc(), posts.c.id.desc())
         .limit(1)
+    )
+
+
+def unsent_posts_query(now: datetime, since: datetime, limit: int) -> Select[Any]:
+    """Unsent, unfailed posts whose lease expired, slot `since` or later, on the partial index
+    of unsent posts; rows other instances hold are skipped (PostgreSQL)."""
+    return (
+        select(posts)
+        .where(
+            posts.c.sent_at.is_(None),
+            posts.c.failure.is_(None),
+            posts.c.lease_until <= now,
+            posts.c.slot >= since,
+        )
+        .order_by(posts.c.lease_until, posts.c.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+
+
+def unsent_reveals_query(now: datetime, since: datetime, limit: int) -> Select[Any]:
+    """Claimed reveals whose lease expired with nothing delivered, revealed `since` or later."""
+    delivered = exists().where(deliveries.c.post_id == posts.c.id, deliveries.c.part == REVEAL)
+    return (
+        select(posts)
+        .where(
+            posts.c.revealed_at >= since,
+            posts.c.reveal_lease_until <= now,
+            ~delivered,
+        )
+        .order_by(posts.c.reveal_lease_until, posts.c.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
     )

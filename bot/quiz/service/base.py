@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import random
+import socket
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
@@ -43,6 +45,9 @@ class Rules:
     default_weekdays: tuple[int, ...] = (0, 1, 2, 3, 4, 5, 6)
     reveal_after_hours: int = 12
     grace: timedelta = timedelta(minutes=60)
+    lease: timedelta = timedelta(minutes=5)
+    """How long a claimer has to send a post before another instance may: longer than the
+    slowest send (a 429 waited out, network retries with backoff)."""
 
 
 class NoQuestion(Exception):
@@ -59,7 +64,9 @@ class ServiceBase:
         clock: Clock | None = None,
         rng: random.Random | None = None,
         rules: Rules | None = None,
+        instance: str | None = None,
     ) -> None:
+        self.instance = instance or f"{socket.gethostname()[:40]}:{os.getpid()}"
         self.db = db
         self.bank = bank
         self.clock = clock or SystemClock()
