@@ -14,6 +14,7 @@ from bot.config import ConfigError, Settings, load_settings
 from bot.problems import report_problems
 from bot.quiz.bank import BankError, BankSummary, load_bank, summarize
 
+ROLES = ("all", "updates", "scheduler")
 EXIT_OK = 0
 EXIT_PROBLEMS = 1
 EXIT_CONFIG = 2
@@ -30,6 +31,12 @@ def _parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     run = sub.add_parser("run", help="run the Telegram bot (token from BOT_TOKEN)")
     run.add_argument("--webhook", action="store_true", help="receive updates by webhook")
+    run.add_argument(
+        "--role",
+        choices=ROLES,
+        default="all",
+        help="all: updates and schedule; updates: answer users only; scheduler: post only",
+    )
     trial = sub.add_parser("try", help="play the quiz in this terminal, no token needed")
     trial.add_argument("--bank", type=Path, help="bank file (default: the configured bank)")
     trial.add_argument("--db", help="SQLite file for the terminal session's scores")
@@ -93,7 +100,7 @@ def _run(settings: Settings, args: argparse.Namespace) -> int:
         return EXIT_CONFIG
     from bot.telegram_adapter.runner import run_bot
 
-    return run_bot(settings, webhook=args.webhook)
+    return run_bot(settings, webhook=args.webhook, role=args.role)
 
 
 def _try(settings: Settings, args: argparse.Namespace) -> int:

@@ -80,6 +80,7 @@ class QuizSettings:
     reveal_after_hours: int = 12
     grace_minutes: int = 60
     tick_seconds: float = 20.0
+    lease_seconds: int = 300
 
 
 @dataclass(frozen=True)

@@ -68,7 +68,12 @@ class Broadcaster:
         self._recording = asyncio.Lock()
 
     async def tick(self) -> None:
-        """Reveal what is due now; then start sending due posts unless a broadcast is under way."""
+        """Reveal what is due now; then start sending due posts unless a broadcast is under way.
+        First, a bank another instance published is loaded here too."""
+        try:
+            await self.service.refresh_bank()
+        except Exception:
+            log.exception("could not check for a newer bank")
         await self.reveal_due()
         if self._posting is None or self._posting.done():
             self._posting = asyncio.create_task(self.post_due())

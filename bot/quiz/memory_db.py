@@ -27,6 +27,7 @@ class State:
     peeks: set[tuple[int, int]] = field(default_factory=set)
     asked: set[tuple[int, int, str]] = field(default_factory=set)
     cards: dict[tuple[int, str], r.Card] = field(default_factory=dict)
+    settings: dict[str, str] = field(default_factory=dict)
     last_id: int = 0
 
     def next_id(self) -> int:
@@ -341,6 +342,12 @@ class MemoryTx:
         self.answers: Answers = MemoryAnswers(s)
         self.cards: Cards = MemoryCards(s)
         self.s = s
+
+    async def setting(self, key: str) -> str | None:
+        return self.s.settings.get(key)
+
+    async def put_setting(self, key: str, value: str) -> None:
+        self.s.settings[key] = value
 
     async def counts(self) -> dict[str, int]:
         s, subscribed = self.s, sum(c.subscribed for c in self.s.chats.values())

@@ -204,6 +204,12 @@ class Tx(Protocol):
     async def counts(self) -> dict[str, int]:
         """Row counts for /stats: chats, subscribed, users, posts, attempts."""
 
+    async def setting(self, key: str) -> str | None:
+        """A deployment-wide value every instance sees (e.g. the bank's digest)."""
+
+    async def put_setting(self, key: str, value: str) -> None:
+        """Set a deployment-wide value."""
+
 
 class Database(Protocol):
     """Where units of work come from."""

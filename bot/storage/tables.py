@@ -186,6 +186,13 @@ asked = Table(
     Column("question_id", String(64), primary_key=True),
 )
 
+settings = Table(
+    "settings",
+    metadata,
+    Column("key", String(64), primary_key=True),
+    Column("value", Text, nullable=False),
+)
+
 cards = Table(
     "cards",
     metadata,

@@ -22,7 +22,7 @@ log = logging.getLogger(__name__)
 WEBHOOK_ATTEMPTS = 4
 
 
-def run_bot(settings: Settings, *, webhook: bool = False) -> int:
+def run_bot(settings: Settings, *, webhook: bool = False, role: str = "all") -> int:
     """Run until SIGINT/SIGTERM; exit 1: invalid bank, 2: incomplete webhook setup, 3: Telegram."""
     try:
         bank = load_bank(settings.bank.path)
@@ -36,10 +36,15 @@ def run_bot(settings: Settings, *, webhook: bool = False) -> int:
             print(missing, file=sys.stderr)
             return 2
 
-    application = build_application(settings, lambda: open_service(settings, bank))
-    log.info("starting quizbot with %d ready questions", len(bank.ready()))
+    application = build_application(
+        settings, lambda: open_service(settings, bank), schedule=role != "updates"
+    )
+    receive = role != "scheduler"
+    log.info("starting quizbot (%s) with %d ready questions", role, len(bank.ready()))
     try:
-        asyncio.run(_serve_until_signalled(application, settings, webhook=use_webhook))
+        asyncio.run(
+            _serve_until_signalled(application, settings, webhook=use_webhook, receive=receive)
+        )
     except TelegramError as exc:
         print(f"quizbot stopped: Telegram refused to start the bot: {exc}", file=sys.stderr)
         return 3
@@ -113,8 +118,10 @@ async def serve(
     *,
     webhook: bool,
     servers: list[WebServer],
+    receive: bool = True,
 ) -> None:
-    """PTB's lifecycle beside our HTTP servers, until `stop` is set; cleanup always runs."""
+    """PTB's lifecycle beside our HTTP servers, until `stop` is set; cleanup always runs. With
+    `receive` off (the scheduler role) no updates are fetched or registered for."""
     await application.initialize()
     try:
         if application.post_init:
@@ -122,7 +129,9 @@ async def serve(
         await application.start()
         for server in servers:
             await server.start()  # listening before Telegram is told where to deliver
-        if webhook:
+        if not receive:
+            pass
+        elif webhook:
             await _register_webhook(application, settings)
         else:
             assert application.updater is not None
@@ -152,7 +161,7 @@ async def _stop(application: AnyApplication, servers: list[WebServer]) -> None:
 
 
 async def _serve_until_signalled(
-    application: AnyApplication, settings: Settings, *, webhook: bool
+    application: AnyApplication, settings: Settings, *, webhook: bool, receive: bool = True
 ) -> None:
     stop = asyncio.Event()
     main = asyncio.current_task()
@@ -166,6 +175,6 @@ async def _serve_until_signalled(
 
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, on_signal)
-    servers = web_servers(application, settings, webhook=webhook)
-    await serve(application, settings, stop, webhook=webhook, servers=servers)
+    servers = web_servers(application, settings, webhook=webhook and receive)
+    await serve(application, settings, stop, webhook=webhook, servers=servers, receive=receive)
     log.info("quizbot stopped")

@@ -133,3 +133,23 @@ async def test_a_refusal_for_good_is_kept_and_a_retry_later_is_sent_again(
     assert sender.questions == [post_id, post_id]
     failed = await stored_post(database, post_id)
     assert failed.failure == "failed: bad request: too long" and failed.sent_at is None
+
+
+async def test_a_bank_published_by_one_instance_reaches_the_others(
+    database: Database, clock: FakeClock
+) -> None:
+    old, new = make_bank(3), make_bank(5)
+    on_disk = [old]
+    first = QuizService(database, old, clock, bank_loader=lambda: on_disk[0])
+    second = QuizService(database, old, clock, bank_loader=lambda: on_disk[0])
+    await first.publish_bank(old)
+    assert not await second.refresh_bank()
+    await first.publish_bank(new)  # /reload on the first instance
+    assert not await second.refresh_bank()  # its own file still holds the old bank
+    assert second.bank is old
+    on_disk[0] = new  # the new file reaches the second machine; the next publication counts
+    await first.publish_bank(make_bank(4))
+    on_disk[0] = make_bank(4)
+    assert await second.refresh_bank()
+    assert len(second.bank.questions) == len(make_bank(4).questions)
+    assert not await second.refresh_bank()

@@ -1,4 +1,4 @@
-"""leases on posts and reveals, and why a post failed
+"""leases on posts and reveals, why a post failed, and deployment-wide settings
 
 A claimed post or reveal carries a lease (who claimed it, until when); one whose lease
 expired unsent is sent again by any instance within the grace window. `failure` says why
@@ -24,6 +24,12 @@ depends_on = None
 
 def upgrade() -> None:
     """Apply this revision."""
+    op.create_table(
+        "settings",
+        sa.Column("key", sa.String(64), nullable=False),
+        sa.Column("value", sa.Text(), nullable=False),
+        sa.PrimaryKeyConstraint("key", name=op.f("pk_settings")),
+    )
     with op.batch_alter_table("posts") as batch_op:
         batch_op.add_column(sa.Column("lease_until", bot.storage.tables.UtcDateTime()))
         batch_op.add_column(sa.Column("failure", sa.String(255)))
@@ -54,3 +60,4 @@ def downgrade() -> None:
         batch_op.drop_column("reveal_lease_until")
         batch_op.drop_column("failure")
         batch_op.drop_column("lease_until")
+    op.drop_table("settings")
