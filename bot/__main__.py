@@ -13,6 +13,7 @@ from pathlib import Path
 from bot.config import ConfigError, Settings, load_settings
 from bot.problems import report_problems
 from bot.quiz.bank import BankError, BankSummary, load_bank, summarize
+from bot.redaction import install_logging, redact, register, url_password
 
 EXIT_OK = 0
 EXIT_PROBLEMS = 1
@@ -43,9 +44,30 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_parser("migrate", help="apply pending database migrations")
     copy = sub.add_parser("backup", help="copy the SQLite database, safely while the bot runs")
     copy.add_argument("destination", type=Path, help="the copy's file name")
+    copy.add_argument("--force", action="store_true", help="replace an existing file")
     health = sub.add_parser("health", help="ask the running bot's health endpoint (exit 0: ok)")
     health.add_argument("--url", help="the endpoint (default: from the configuration)")
+    parser.add_argument(
+        "--verbose", action="store_true", help="log more (Alembic's migration steps included)"
+    )
     return parser
+
+
+def fail(message: str, code: int = EXIT_CONFIG) -> int:
+    """Print one line on stderr, secrets masked, and return the exit code."""
+    print(redact(message), file=sys.stderr)
+    return code
+
+
+def _database(url: str) -> str | None:
+    """Open (and migrate) the database once; None, or the one line saying why it cannot be."""
+    from bot.storage.check import DatabaseProblem, prepare
+
+    try:
+        prepare(url)
+    except DatabaseProblem as exc:
+        return str(exc)
+    return None
 
 
 def _print_summary(path: Path, summary: BankSummary, *, all_tags: bool) -> None:
@@ -91,21 +113,28 @@ def _run(settings: Settings, args: argparse.Namespace) -> int:
     if not settings.telegram.token:
         print(NO_TOKEN, file=sys.stderr)
         return EXIT_CONFIG
+    problem = _database(settings.database.url)
+    if problem:
+        return fail(f"quizbot will not start: {problem}")
     from bot.telegram_adapter.runner import run_bot
 
     return run_bot(settings, webhook=args.webhook)
 
 
 def _try(settings: Settings, args: argparse.Namespace) -> int:
-    from bot.console_adapter.session import run_console
+    from bot.console_adapter.session import default_db, run_console
+
+    problem = _database(f"sqlite+aiosqlite:///{args.db or default_db()}")
+    if problem:
+        return fail(problem)
 
     return run_console(settings, bank_path=args.bank, db=args.db)
 
 
 def _migrate(settings: Settings) -> int:
-    from bot.storage.migrate import upgrade
-
-    upgrade(settings.database.url)
+    problem = _database(settings.database.url)
+    if problem:
+        return fail(problem)
     print("database is up to date")
     return EXIT_OK
 
@@ -114,10 +143,9 @@ def _backup(settings: Settings, args: argparse.Namespace) -> int:
     from bot.storage.backup import BackupError, backup
 
     try:
-        size = backup(settings.database.url, args.destination)
+        size = backup(settings.database.url, args.destination, force=args.force)
     except BackupError as exc:
-        print(exc, file=sys.stderr)
-        return EXIT_PROBLEMS
+        return fail(str(exc))
     print(f"backed up to {args.destination} ({size // 1024} KiB)")
     return EXIT_OK
 
@@ -159,15 +187,18 @@ def _health(settings: Settings, args: argparse.Namespace) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     """Parse the command line and run one command; return the exit code."""
     args = _parser().parse_args(argv)
-    logging.basicConfig(
-        level=logging.INFO if args.command == "run" else logging.WARNING,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
+    install_logging(logging.INFO if args.command == "run" or args.verbose else logging.WARNING)
+    # Alembic logs each migration step at INFO: noise at every start unless asked for.
+    logging.getLogger("alembic").setLevel(logging.INFO if args.verbose else logging.WARNING)
     try:
         settings = load_settings()
     except ConfigError as exc:
-        print(f"configuration error: {exc}", file=sys.stderr)
-        return EXIT_CONFIG
+        return fail(f"configuration error: {exc}")
+    register(
+        settings.telegram.token,
+        settings.webhook.secret_token,
+        url_password(settings.database.url),
+    )
     if args.command == "check-bank":
         return check_bank(args.path or Path(settings.bank.path), all_tags=args.stats)
     if args.command == "import-markdown":
