@@ -59,12 +59,12 @@ def fail(message: str, code: int = EXIT_CONFIG) -> int:
     return code
 
 
-def _database(url: str) -> str | None:
+def _database(url: str, origin: str = "DATABASE_URL or [database] url") -> str | None:
     """Open (and migrate) the database once; None, or the one line saying why it cannot be."""
     from bot.storage.check import DatabaseProblem, prepare
 
     try:
-        prepare(url)
+        prepare(url, origin)
     except DatabaseProblem as exc:
         return str(exc)
     return None
@@ -124,7 +124,7 @@ def _run(settings: Settings, args: argparse.Namespace) -> int:
 def _try(settings: Settings, args: argparse.Namespace) -> int:
     from bot.console_adapter.session import default_db, run_console
 
-    problem = _database(f"sqlite+aiosqlite:///{args.db or default_db()}")
+    problem = _database(f"sqlite+aiosqlite:///{args.db or default_db()}", "--db")
     if problem:
         return fail(problem)
 

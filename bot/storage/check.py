@@ -16,7 +16,7 @@ from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
 from bot.redaction import redact, register, url_password
 
 SQLITE_HEADER = b"SQLite format 3\x00"
-EXAMPLES = "e.g. sqlite+aiosqlite:///data/quizbot.db or postgresql+asyncpg://user:pass@host/db"
+EXAMPLES = "e.g. sqlite+aiosqlite:///data/quizbot.db or postgresql+asyncpg://user@host/db"
 
 
 class DatabaseProblem(Exception):
@@ -31,15 +31,14 @@ def shown(url: str) -> str:
         return redact(url)
 
 
-def parse(url: str) -> URL:
-    """The parsed URL, or DatabaseProblem saying what a URL looks like."""
+def parse(url: str, origin: str = "DATABASE_URL or [database] url") -> URL:
+    """The parsed URL, or DatabaseProblem saying what a URL looks like (and where it was set)."""
     register(url_password(url))
     try:
         parsed = make_url(url)
     except ArgumentError:
         raise DatabaseProblem(
-            f"the database URL {shown(url)!r} (DATABASE_URL or [database] url) is not a "
-            f"database URL; {EXAMPLES}"
+            f"the database URL {shown(url)!r} ({origin}) is not a database URL; {EXAMPLES}"
         ) from None
     if parsed.get_backend_name() == "sqlite" and parsed.get_driver_name() != "aiosqlite":
         raise DatabaseProblem(
@@ -67,7 +66,7 @@ def sqlite_file_problem(path: Path, *, must_exist: bool = False) -> str | None:
         except OSError as exc:
             return f"cannot read the database {path}: {exc.strerror}"
         if header and header != SQLITE_HEADER:
-            return f"{path} is not an SQLite database (DATABASE_URL or [database] url)"
+            return f"{path} is not an SQLite database"
         if not os.access(path, os.R_OK | os.W_OK):
             return f"the database {path} is read-only: the bot needs to write to it"
         if not os.access(path.parent, os.W_OK | os.X_OK):
@@ -102,9 +101,9 @@ def describe(url: str, exc: BaseException) -> str:
     return redact(f"cannot open the database {shown(url)}: {first}")
 
 
-def prepare(url: str) -> None:
+def prepare(url: str, origin: str = "DATABASE_URL or [database] url") -> None:
     """Check the URL (and SQLite file), then open and migrate it; DatabaseProblem if it fails."""
-    parsed = parse(url)
+    parsed = parse(url, origin)
     path = sqlite_file(parsed)
     if path is not None:
         problem = sqlite_file_problem(path)

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
 import os
 import socket
 import sys
 from pathlib import Path
 
-from tests.fake_bot_api import Fault, FakeBotApi
+from tests.fake_bot_api import FakeBotApi, Fault
 
 ROOT = Path(__file__).resolve().parents[2]
 WRONG_TOKEN = "999999:WRONG-token-that-the-server-rejects_0123"
@@ -31,7 +32,7 @@ def _config(tmp_path: Path, base_url: str, bank: str = "") -> Path:
     return config
 
 
-async def _run(config: Path, token: str, timeout: float = 60) -> tuple[int, str, str]:
+async def _run(config: Path, token: str) -> tuple[int, str, str]:
     env = {**os.environ, "BOT_TOKEN": token, "QUIZBOT_CONFIG": str(config)}
     process = await asyncio.create_subprocess_exec(
         sys.executable,
@@ -43,7 +44,7 @@ async def _run(config: Path, token: str, timeout: float = 60) -> tuple[int, str,
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.PIPE,
     )
-    stdout, stderr = await asyncio.wait_for(process.communicate(), timeout)
+    stdout, stderr = await asyncio.wait_for(process.communicate(), 60)
     assert process.returncode is not None
     return process.returncode, stdout.decode(), stderr.decode()
 
@@ -100,7 +101,7 @@ async def test_a_second_instance_polling_is_one_line_then_a_back_off(
     conflicts = [line for line in log.splitlines() if "another instance is polling" in line]
     assert len(conflicts) == 1, log
     times = [call.time for call in fake_api.calls("getUpdates")]
-    gaps = [b - a for a, b in zip(times, times[1:], strict=False)]
+    gaps = [b - a for a, b in itertools.pairwise(times)]
     assert all(gap >= 0.9 for gap in gaps[:3]), gaps  # PTB's back-off: 1 s, 1.5 s, 2.25 s ...
     assert fake_api.token not in log
 
