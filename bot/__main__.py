@@ -41,6 +41,7 @@ def _parser() -> argparse.ArgumentParser:
     imp.add_argument("notes", type=Path, help="the notes file")
     imp.add_argument("--out", type=Path, help="write the YAML here (default: standard output)")
     imp.add_argument("--prefix", default="", help="prefix for the generated ids")
+    imp.add_argument("--force", action="store_true", help="replace an existing --out file")
     sub.add_parser("migrate", help="apply pending database migrations")
     copy = sub.add_parser("backup", help="copy the SQLite database, safely while the bot runs")
     copy.add_argument("destination", type=Path, help="the copy's file name")
@@ -91,17 +92,28 @@ def check_bank(path: Path, *, all_tags: bool = False) -> int:
 
 
 def _import_markdown(args: argparse.Namespace) -> int:
+    from bot.output import OutputError, write_text
     from bot.quiz.importer import import_notes, render_yaml
 
     try:
         text = args.notes.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        print(f"cannot read {args.notes}: {exc}", file=sys.stderr)
-        return EXIT_PROBLEMS
+    except OSError as exc:
+        return fail(f"cannot read {args.notes}: {exc.strerror or exc}")
+    except UnicodeDecodeError:
+        return fail(f"cannot read {args.notes}: it is not UTF-8 text")
     result = import_notes(text, prefix=args.prefix)
     output = render_yaml(result)
     if args.out:
-        args.out.write_text(output, encoding="utf-8")
+        try:
+            write_text(
+                args.out,
+                output,
+                force=args.force,
+                protected=[args.notes],
+                why="the notes being imported",
+            )
+        except OutputError as exc:
+            return fail(str(exc))
     else:
         sys.stdout.write(output)
     for line in result.report():

@@ -10,13 +10,12 @@ from __future__ import annotations
 
 import os
 import sqlite3
-import stat
-import tempfile
 from pathlib import Path
 
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
+from bot.output import OutputError, destination_problem, temporary_beside
 from bot.storage.check import shown, sqlite_file_problem
 
 COMPANIONS = ("", "-wal", "-shm", "-journal")
@@ -40,28 +39,6 @@ def sqlite_path(url: str) -> Path:
     return Path(parsed.database)
 
 
-def destination_problem(source: Path, destination: Path, *, force: bool) -> str | None:
-    """Why the copy must not be written to `destination`, or None."""
-    live = {Path(os.path.realpath(str(source) + suffix)) for suffix in COMPANIONS}
-    if Path(os.path.realpath(destination)) in live or destination.resolve() in live:
-        return f"refusing to back up onto {destination}: it is the live database or its journal"
-    try:
-        mode = destination.stat().st_mode
-    except FileNotFoundError:
-        mode = None
-    except OSError as exc:
-        return f"cannot back up to {destination}: {exc.strerror}"
-    if mode is not None and stat.S_ISDIR(mode):
-        return f"{destination} is a folder; name the backup file, e.g. backup.db"
-    if mode is not None and not stat.S_ISREG(mode):
-        return f"refusing to back up onto {destination}: it is not a regular file"
-    if mode is not None and not force:
-        return f"{destination} already exists; add --force to replace it"
-    if not destination.parent.is_dir():
-        return f"cannot back up to {destination}: the folder {destination.parent} does not exist"
-    return None
-
-
 def backup(url: str, destination: Path, *, force: bool = False) -> int:
     """Copy the database to `destination` with SQLite's online backup; return its size."""
     source = sqlite_path(url)
@@ -70,17 +47,16 @@ def backup(url: str, destination: Path, *, force: bool = False) -> int:
     problem = sqlite_file_problem(source)
     if problem and "read-only" not in problem:  # reading is all a backup needs
         raise BackupError(problem)
-    problem = destination_problem(source, destination, force=force)
+    live = [Path(f"{source}{suffix}") for suffix in COMPANIONS]
+    problem = destination_problem(
+        destination, force=force, protected=live, why="the live database or its journal"
+    )
     if problem:
         raise BackupError(problem)
     try:
-        handle, name = tempfile.mkstemp(
-            prefix=f".{destination.name}.", suffix=".partial", dir=destination.parent
-        )
-        os.close(handle)
-    except OSError as exc:
-        raise BackupError(f"cannot back up to {destination}: {exc.strerror}") from exc
-    partial = Path(name)
+        partial = temporary_beside(destination)
+    except OutputError as exc:
+        raise BackupError(str(exc)) from exc
     try:
         reader = sqlite3.connect(source, timeout=30)
         try:
