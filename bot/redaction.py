@@ -56,10 +56,19 @@ class RedactingFormatter(logging.Formatter):
         return redact(super().format(record))
 
 
+class _StderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
+    """Writes to whatever sys.stderr is when a record comes (a test may swap it)."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        """Emit to the current sys.stderr."""
+        self.stream = sys.stderr
+        super().emit(record)
+
+
 def install_logging(level: int) -> None:
     """Log to stderr through the redacting formatter; uncaught tracebacks are redacted too."""
     root = logging.getLogger()
-    handler = logging.StreamHandler()
+    handler = _StderrHandler()
     handler.setFormatter(RedactingFormatter(LOG_FORMAT))
     for old in list(root.handlers):
         if getattr(old, "quizbot", False):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 from pathlib import Path
@@ -13,8 +14,14 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def dry_run(target: str, clone: Path) -> str:
     """What `make <target>` would run in a fresh clone (make -n: nothing is installed)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MAKE")}  # under make test
     result = subprocess.run(
-        ["make", "-n", target], capture_output=True, text=True, cwd=clone, check=True
+        ["make", "--no-print-directory", "-n", target],
+        capture_output=True,
+        text=True,
+        cwd=clone,
+        env=env,
+        check=True,
     )
     return result.stdout
 
