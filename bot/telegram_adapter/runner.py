@@ -98,7 +98,7 @@ def start_failure(exc: TelegramError, settings: Settings) -> str:
     if isinstance(exc, TimedOut | NetworkError) and not isinstance(exc, BadRequest):
         return (
             f"quizbot stopped: cannot reach the Bot API at {_host(settings.telegram.base_url)} "
-            f"(network unreachable or DNS failure, the token was not checked): {exc}"
+            f"(no network, DNS failure or a failing server; the token was not checked): {exc}"
         )
     return f"quizbot stopped: Telegram refused to start the bot: {exc}"
 
