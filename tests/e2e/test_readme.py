@@ -39,6 +39,11 @@ NOT_RUN = {
     "test_docker_image.py runs its CMD and HEALTHCHECK with its ENV",
     "docker run -d --name quizbot --restart unless-stopped --stop-timeout 120 -e BOT_TOKEN "
     "-v quizbot-data:/data quizbot": "as above",
+    "export DATABASE_URL=postgresql+asyncpg://quiz:secret@db.example.org/quiz": (
+        "no such server here: the PostgreSQL suites run on a throw-away server instead"
+    ),
+    "quizbot run --role updates": "test_instances.py runs instances by role on PostgreSQL",
+    "quizbot run --role scheduler": "test_instances.py runs three schedulers on PostgreSQL",
     "sudo cp deploy/quizbot.service /etc/systemd/system/ && sudo systemctl enable --now quizbot": (
         "needs root and systemd: test_the_systemd_unit_runs_the_tested_command checks the unit"
     ),
