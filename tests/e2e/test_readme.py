@@ -42,6 +42,10 @@ NOT_RUN = {
     "export DATABASE_URL=postgresql+asyncpg://quiz:secret@db.example.org/quiz": (
         "no such server here: the PostgreSQL suites run on a throw-away server instead"
     ),
+    "quizbot copy-db --from sqlite+aiosqlite:///data/quizbot.db --to "
+    "postgresql+asyncpg://quiz:secret@db.example.org/quiz": (
+        "test_copy_db.py runs it both ways on a throw-away PostgreSQL"
+    ),
     "quizbot run --role updates": "test_instances.py runs instances by role on PostgreSQL",
     "quizbot run --role scheduler": "test_instances.py runs three schedulers on PostgreSQL",
     "sudo cp deploy/quizbot.service /etc/systemd/system/ && sudo systemctl enable --now quizbot": (
