@@ -37,12 +37,12 @@ from telegram.ext import Application, ApplicationBuilder, ContextTypes, MessageH
 from bench.bench_grading import QUESTION as GRADING_QUESTION
 from bench.bot_settings import settings_for
 from bench.results import print_table, record
+from bot.compose import open_service
 from bot.config import Settings
 from bot.quiz.bank import Bank, BankMeta
-from bot.quiz.service import QuizService
-from bot.storage.sql_store import SqlStore
+from bot.quiz.records import ChatKind, Place
 from bot.telegram_adapter.app import ALLOWED_UPDATES, build_application
-from bot.telegram_adapter.runner import rules_from
+from bot.telegram_adapter.identity import address
 from tests.fake_bot_api import FakeBotApi, FakeBotApiProcess
 
 os.environ.setdefault("PTB_TIMEDELTA", "true")
@@ -245,27 +245,23 @@ async def bare_bot(
 
 async def subscribe_due(settings: Settings, chats: tuple[int, ...]) -> None:
     """The groups subscribe, with their first post due a minute ago."""
-    store = await SqlStore.open(settings.database.url)
-    service = QuizService(store, BANK, rules=rules_from(settings))
+    service = await open_service(settings, BANK)
     try:
         for chat_id in chats:
-            chat = await service.subscribe(chat_id, "group", f"Bench {-chat_id}")
+            place = Place(address(chat_id), ChatKind.GROUP, f"Bench {-chat_id}", "supergroup")
+            chat = await service.subscribe(place)
             past = datetime.now(UTC) - timedelta(minutes=1)
-            await store.save_chat(replace(chat, next_post_at=past))
+            async with service.db.transaction() as tx:
+                await tx.chats.update(chat.id, {"next_post_at": past})
     finally:
-        await store.close()
+        await service.close()
 
 
 async def quiz_bot(
     server: FakeBotApiProcess, settings: Settings, run: Callable[[], Awaitable[None]]
 ) -> None:
-    """The real bot (build_application) on an SQLite store, running `run`."""
-
-    async def open_service() -> QuizService:
-        store = await SqlStore.open(settings.database.url)
-        return QuizService(store, BANK, rules=rules_from(settings), rng=random.Random(1))
-
-    app = build_application(settings, open_service)
+    """The real bot (build_application) on its configured database, running `run`."""
+    app = build_application(settings, lambda: open_service(settings, BANK, rng=random.Random(1)))
     await started(app)
     try:
         await run()
