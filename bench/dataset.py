@@ -102,10 +102,9 @@ async def loading(url: str) -> AsyncIterator[AsyncConnection]:
     db = await SqlDatabase.open(url)
     try:
         async with db.engine.connect() as connection:
-            raw = (await connection.get_raw_connection()).driver_connection
-            assert raw is not None
-            await raw.execute("PRAGMA synchronous=OFF")
-            await raw.execute("PRAGMA cache_size=-262144")
+            await connection.exec_driver_sql("PRAGMA synchronous=OFF")
+            await connection.exec_driver_sql("PRAGMA cache_size=-262144")
+            await connection.commit()
             yield connection
     finally:
         await db.close()
