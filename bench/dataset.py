@@ -102,9 +102,12 @@ async def loading(url: str) -> AsyncIterator[AsyncConnection]:
     db = await SqlDatabase.open(url)
     try:
         async with db.engine.connect() as connection:
-            await connection.exec_driver_sql("PRAGMA synchronous=OFF")
-            await connection.exec_driver_sql("PRAGMA cache_size=-262144")
-            await connection.commit()
+            # Outside any transaction (SQLite refuses these inside one): on the sqlite3
+            # connection itself, which SqlDatabase runs inline (bot.storage.inline).
+            raw = (await connection.get_raw_connection()).driver_connection
+            assert raw is not None
+            raw.execute("PRAGMA synchronous=OFF")
+            raw.execute("PRAGMA cache_size=-262144")
             yield connection
     finally:
         await db.close()
