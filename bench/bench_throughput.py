@@ -1,6 +1,8 @@
 """Benchmark 1: answer throughput of the real bot against a bare PTB echo bot, end to end.
 
 Run: .venv/bin/python -m bench.bench_throughput   (prints a table, appends a row to RESULTS.md)
+     .venv/bin/python -m bench.bench_throughput --postgres   (the bot on a throw-away PostgreSQL
+     server from tests/postgres.py; like the tests' server it runs with fsync off)
 
 10,000 replies from 1,000 users to the bot's open question in one group, fetched by polling
 (getUpdates), each graded, committed and acknowledged (the bot sets a reaction). In the same run
@@ -303,6 +305,8 @@ async def benchmark(args: argparse.Namespace) -> dict[str, Phase]:
             server, groups["bare"], lambda: phases("bare", "sendMessage", groups["bare"])
         )
         settings = settings_for(server, Path(folder) / "quiz.db", args.rate_limit)
+        if args.database_url:
+            settings = replace(settings, database=replace(settings.database, url=args.database_url))
         await subscribe_due(settings, groups["ours"])
         await quiz_bot(
             server, settings, lambda: phases("ours", "setMessageReaction", groups["ours"])
@@ -322,10 +326,23 @@ def main() -> None:
         default=True,
         help="the bot's AIORateLimiter, as in production (default on)",
     )
+    parser.add_argument("--postgres", action="store_true", help="the bot on PostgreSQL")
     parser.add_argument("--no-record", action="store_true", help="do not append to RESULTS.md")
     args = parser.parse_args()
+    args.database_url = None
+    database = "SQLite"
+    if args.postgres:
+        from tests.postgres import start_server
+
+        postgres = start_server()
+        args.database_url = postgres.url()
+        database = "PostgreSQL (fsync off)"
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-    results = asyncio.run(benchmark(args))
+    try:
+        results = asyncio.run(benchmark(args))
+    finally:
+        if args.postgres:
+            postgres.stop()
     bare, ours = results["bare burst"], results["ours burst"]
     ratio = ours.rate / bare.rate
     rows = [
@@ -345,7 +362,7 @@ def main() -> None:
     print(f"\nours / bare (burst answers/s): {ratio:.2f}   target >= 0.8")
     if not args.no_record:
         record(
-            "1. answer throughput",
+            f"1. answer throughput, {database}",
             f"{args.replies:,} replies, {args.users:,} users: ours {ours.rate:,.0f}/s "
             f"(p50 {ours.p50:,.0f} ms, p99 {ours.p99:,.0f} ms), bare PTB {bare.rate:,.0f}/s; "
             f"paced {args.rate:g}/s p50/p99 ours {results['ours paced'].p50:.1f}/"
