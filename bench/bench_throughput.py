@@ -87,7 +87,7 @@ def bot_message_ids(api: FakeBotApi, chat_id: int) -> list[int]:
 
 
 async def push_replies(
-    api: FakeBotApi, chat_id: int, reply_to: int, count: int, users: int, rate: float | None
+    api: FakeBotApi, /, chat_id: int, reply_to: int, count: int, users: int, rate: float | None
 ) -> None:
     """Users reply to the bot's message: all at once (rate None) or `rate` per second."""
     start = time.monotonic()
@@ -108,7 +108,9 @@ async def push_replies(
         BY_TEXT[(chat_id, text)] = message_id
 
 
-async def wait_acks(api: FakeBotApi, method: str, chat_id: int, count: int, seconds: float) -> int:
+async def wait_acks(
+    api: FakeBotApi, /, method: str, chat_id: int, count: int, seconds: float
+) -> int:
     """Wait (cheaply) until `count` requests of `method` reached the chat; return how many."""
     deadline = time.monotonic() + seconds
     found = 0
