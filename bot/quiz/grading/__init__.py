@@ -1,0 +1,74 @@
+"""Grade a reply against a question: a pure function from (question, text) to a Verdict.
+
+Open answers: each key point is covered when one of its terms (or a glossary synonym) occurs
+and is not negated; contradicted when it occurs only negated. Short answers: see short.py.
+"""
+
+from __future__ import annotations
+
+from bot.quiz.grading.choice import MAX_POINTS, binary, grade_choice, parse_choice
+from bot.quiz.grading.matching import spans
+from bot.quiz.grading.negation import negated
+from bot.quiz.grading.short import short_match
+from bot.quiz.grading.terms import variants
+from bot.quiz.grading.tokens import Clause, split_clauses
+from bot.quiz.model import KeyPoint, Kind, Question, Verdict
+from bot.quiz.text import compact
+
+DEFAULT_PASS_MARK = 0.6
+
+__all__ = ["DEFAULT_PASS_MARK", "MAX_POINTS", "grade", "grade_choice", "parse_choice"]
+
+
+def grade(question: Question, text: str, pass_mark: float = DEFAULT_PASS_MARK) -> Verdict:
+    """Grade a free-text reply; an empty or punctuation-only reply scores 0."""
+    if not compact(text):
+        missed = tuple(kp.point for kp in question.key_points)
+        return Verdict(question.id, 0.0, 0, False, missed=missed, empty=True)
+    if question.kind is Kind.OPEN:
+        return _grade_open(question, split_clauses(text), pass_mark)
+    if question.kind is Kind.SHORT:
+        return binary(question, short_match(question.accept, text))
+    return grade_choice(question, parse_choice(question, text))
+
+
+def _stance(point: KeyPoint, clauses: tuple[Clause, ...]) -> bool | None:
+    """True when the point is stated, False when only stated as negated, None when absent."""
+    seen_negated = False
+    for text in point.terms:
+        for term in variants(text):
+            for part in clauses:
+                for start, end in spans(term, part):
+                    if not negated(part, start, end):
+                        return True
+                    seen_negated = True
+    return False if seen_negated else None
+
+
+def _grade_open(question: Question, clauses: tuple[Clause, ...], pass_mark: float) -> Verdict:
+    hit: list[str] = []
+    missed: list[str] = []
+    contradicted: list[str] = []
+    total = sum(kp.weight for kp in question.key_points)
+    covered = 0.0
+    required_missing = False
+    for kp in question.key_points:
+        stance = _stance(kp, clauses)
+        if stance:
+            hit.append(kp.point)
+            covered += kp.weight
+            continue
+        missed.append(kp.point)
+        required_missing = required_missing or kp.required
+        if stance is False:
+            contradicted.append(kp.point)
+    coverage = min(1.0, covered / total) if total > 0 else 0.0
+    return Verdict(
+        question.id,
+        coverage,
+        round(coverage * MAX_POINTS),
+        coverage >= pass_mark and not required_missing,
+        hit=tuple(hit),
+        missed=tuple(missed),
+        contradicted=tuple(contradicted),
+    )

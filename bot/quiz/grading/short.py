@@ -1,0 +1,119 @@
+"""Short answers: the first clause is the answer; what follows it may explain, not change it."""
+
+from __future__ import annotations
+
+import re
+
+from bot.quiz.grading.matching import spans
+from bot.quiz.grading.negation import negated
+from bot.quiz.grading.numbers import Number, arabic, numbers, spaced
+from bot.quiz.grading.terms import Term, variants
+from bot.quiz.grading.tokens import CLAUSE, Clause, clause, protect
+
+# A short answer may carry a few words around the accepted term ("答案是 ReLU"), not an essay.
+SHORT_SLACK_CHARS = 12
+_PREAMBLE = re.compile(
+    r"^\s*(?:答案是|答案为|答案|答|我认为是|我觉得是|应该是|大约是|约为|大约|约|是|为|"
+    r"the answer is|answer|i think it is|i think it's|it is|it's|about)\s*[:：]?\s*"
+)
+# Where the answer itself ends inside the first clause: a bracket, "because", "即".
+_ANSWER_END = re.compile(
+    r"[（(\[【:：]|\b(?:because|since|which|as|i\.e)\b|因为|由于|也就是|即|所以|因此"
+)
+# Words that only name the unit or count of a number: "3 比特" is "3".
+_UNIT_WORDS = frozenset(
+    [
+        "bits",
+        "bit",
+        "bytes",
+        "byte",
+        "tokens",
+        "token",
+        "pairs",
+        "pair",
+        "layers",
+        "layer",
+        "heads",
+        "head",
+        "dims",
+        "times",
+        "x",
+        "个",
+        "层",
+        "位",
+        "比",
+        "特",
+        "字",
+        "节",
+        "倍",
+        "种",
+        "步",
+        "次",
+        "头",
+        "维",
+        "条",
+        "组",
+        "张",
+        "块",
+        "对",
+        "约",
+        "共",
+    ]
+)
+
+
+def _candidates(text: str) -> list[Clause]:
+    """The whole reply, then its first clause cut where an explanation starts."""
+    whole = arabic(protect(text))
+    parts = [p for p in CLAUSE.split(whole) if p and p.strip()]
+    found = [clause(whole)]
+    if parts:
+        first = _PREAMBLE.sub("", parts[0]) or parts[0]
+        found.append(clause(first))
+        cut = _ANSWER_END.split(first)[0]
+        if cut.strip() and cut != first:
+            found.append(clause(cut))
+    return [c for c in found if c.tokens]
+
+
+def _conflicting(text: str, accepted: frozenset[Number]) -> bool:
+    """True when a later short clause offers another number ("base 6 层，big 12 层")."""
+    parts = [clause(p) for p in CLAUSE.split(arabic(protect(text)))]
+    for part in [p for p in parts if p.tokens][1:]:
+        found, _ = numbers(part)
+        short = len(part.text) <= SHORT_SLACK_CHARS and "=" not in part.text
+        if found and short and not found <= accepted:
+            return True
+    return False
+
+
+def _numeric_match(term: Term, candidate: Clause) -> bool | None:
+    """None when the term holds no number; else whether the candidate gives the same numbers."""
+    wanted, words = numbers(clause(arabic(spaced(term.tokens))))
+    if not wanted:
+        return None
+    found, rest = numbers(candidate)
+    required = [w for w in words if w not in _UNIT_WORDS]
+    return found == wanted and all(w in rest for w in required)
+
+
+def _text_match(term: Term, candidate: Clause) -> bool:
+    if len(candidate.text) > len(term.text) + SHORT_SLACK_CHARS:
+        return False
+    return any(not negated(candidate, start, end) for start, end in spans(term, candidate))
+
+
+def short_match(accepted: tuple[str, ...], text: str) -> bool:
+    """True when the reply's answer is one of the accepted answers."""
+    candidates = _candidates(text)
+    for answer in accepted:
+        for term in variants(answer):
+            for candidate in candidates:
+                numeric = _numeric_match(term, candidate)
+                if numeric is None and _text_match(term, candidate):
+                    return True
+                if numeric and len(candidate.text) <= len(term.text) + SHORT_SLACK_CHARS:
+                    wanted, _ = numbers(clause(arabic(spaced(term.tokens))))
+                    if not _conflicting(text, wanted):
+                        return True
+    return False

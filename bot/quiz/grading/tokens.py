@@ -1,0 +1,100 @@
+"""Text as clauses of tokens: CJK characters one by one, Latin words and numbers whole."""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from dataclasses import dataclass
+from functools import lru_cache
+
+from bot.quiz.grading.glossary import load
+from bot.quiz.grading.notation import plain_notation
+from bot.quiz.text import fold
+
+_CJK_RANGES = "\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff\u3040-\u30ff\U00020000-\U0002ffff"
+CJK = re.compile(f"[{_CJK_RANGES}]")
+# Decimals and fractions stay one token, so "0.1" never matches "1" and "1/2" never "12".
+_TOKEN = re.compile(f"\\d+(?:[./]\\d+)+|[^\\W_{_CJK_RANGES}]+|[{_CJK_RANGES}]")
+_THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}(?!\d))")
+# Where a clause ends: sentence punctuation, commas, a full stop before a space, "but".
+CLAUSE = re.compile(
+    f"[\\n\\r;；。！？!?，,]|\\.(?=\\s|$|[{_CJK_RANGES}])|\\b(?:but|however|whereas)\\b|但是|然而|而是"
+)
+
+
+@dataclass(frozen=True)
+class Clause:
+    """One clause: its tokens, their concatenation and where each token starts in it."""
+
+    tokens: tuple[str, ...]
+    text: str
+    starts: tuple[int, ...]
+
+    def token_at(self, offset: int) -> int:
+        """The index of the token that starts at or covers `offset`."""
+        return max(0, bisect_right(self.starts, offset) - 1)
+
+
+@lru_cache(maxsize=1)
+def _variant_pattern() -> tuple[re.Pattern[str] | None, dict[str, str]]:
+    pairs = dict(load().variants)
+    if not pairs:
+        return None, pairs
+    return re.compile("|".join(map(re.escape, pairs))), pairs
+
+
+def canonical(text: str) -> str:
+    """Notation spelled one way, folded (NFKC, case, width, script), Chinese variants unified."""
+    folded = fold(plain_notation(text))
+    if "," in folded:
+        folded = _THOUSANDS.sub("", folded)
+    pattern, pairs = _variant_pattern()
+    if pattern is not None and CJK.search(folded):
+        folded = pattern.sub(lambda m: pairs[m.group(0)], folded)
+    return folded
+
+
+def is_cjk(token: str) -> bool:
+    """True for a CJK character token."""
+    return len(token) == 1 and CJK.match(token) is not None
+
+
+def clause(text: str) -> Clause:
+    """Tokenise already canonical text as a single clause."""
+    tokens = tuple(_TOKEN.findall(text))
+    starts: list[int] = []
+    offset = 0
+    for token in tokens:
+        starts.append(offset)
+        offset += len(token)
+    return Clause(tokens, "".join(tokens), tuple(starts))
+
+
+def _commas_in_brackets(text: str) -> str:
+    """Commas inside brackets become spaces: "d(a, p)" is one clause, not two."""
+    if "(" not in text and "[" not in text:
+        return text
+    out: list[str] = []
+    depth = 0
+    for char in text:
+        if char in "([{":
+            depth += 1
+        elif char in ")]}" and depth:
+            depth -= 1
+        elif char in ",，;" and depth:
+            char = " "
+        elif char in "\n。":
+            depth = 0
+        out.append(char)
+    return "".join(out)
+
+
+def protect(text: str) -> str:
+    """Canonical text with its bracketed commas protected from clause splitting."""
+    return _commas_in_brackets(canonical(text))
+
+
+def split_clauses(text: str) -> tuple[Clause, ...]:
+    """The non-empty clauses of raw text."""
+    parts = (clause(part) for part in CLAUSE.split(protect(text)))
+    return tuple(part for part in parts if part.tokens)
