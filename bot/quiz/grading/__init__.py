@@ -6,10 +6,13 @@ and is not negated; contradicted when it occurs only negated. Short answers: see
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from bot.quiz.grading.choice import MAX_POINTS, binary, grade_choice, parse_choice
 from bot.quiz.grading.matching import spans
 from bot.quiz.grading.negation import negated
 from bot.quiz.grading.short import short_match
+from bot.quiz.grading.stuffing import is_keyword_list
 from bot.quiz.grading.terms import variants
 from bot.quiz.grading.tokens import Clause, split_clauses
 from bot.quiz.model import KeyPoint, Kind, Question, Verdict
@@ -26,7 +29,10 @@ def grade(question: Question, text: str, pass_mark: float = DEFAULT_PASS_MARK) -
         missed = tuple(kp.point for kp in question.key_points)
         return Verdict(question.id, 0.0, 0, False, missed=missed, empty=True)
     if question.kind is Kind.OPEN:
-        return _grade_open(question, split_clauses(text), pass_mark)
+        verdict = _grade_open(question, split_clauses(text), pass_mark)
+        if is_keyword_list(question.question, text):
+            return _halved(verdict, pass_mark)
+        return verdict
     if question.kind is Kind.SHORT:
         return binary(question, short_match(question.accept, text))
     return grade_choice(question, parse_choice(question, text))
@@ -72,3 +78,10 @@ def _grade_open(question: Question, clauses: tuple[Clause, ...], pass_mark: floa
         missed=tuple(missed),
         contradicted=tuple(contradicted),
     )
+
+
+def _halved(verdict: Verdict, pass_mark: float) -> Verdict:
+    """A keyword list's verdict: half the coverage, and a pass only if that still passes."""
+    coverage = verdict.coverage / 2
+    passed = verdict.passed and coverage >= pass_mark
+    return replace(verdict, coverage=coverage, points=round(coverage * MAX_POINTS), passed=passed)
