@@ -62,27 +62,62 @@ _UNIT_WORDS = frozenset(
 )
 
 
+_CONCLUSION = re.compile(r"^\s*(?:所以|因此|故|得到|得|即|so|therefore|hence|thus)\b\s*")
+_EQUALS = re.compile(r"=|\bapprox\b")
+# A later clause that totals or restates ("合计 12 层") is no rival answer.
+_TOTAL = re.compile(r"合计|总共|一共|共|total|sum|overall")
+
+
+def _sides(text: str) -> list[str]:
+    """The text, and its first and last sides of "=": "1 − 0.5² − 0.5² = 0.5" gives "0.5"."""
+    if "=" not in text and "approx" not in text:
+        return [text]
+    sides = [side for side in _EQUALS.split(text) if side.strip()]
+    return [text, *sides[:1], *sides[-1:]]
+
+
 def _candidates(text: str) -> list[Clause]:
-    """The whole reply, then its first clause cut where an explanation starts."""
+    """The whole reply; its first clause, cut where an explanation starts; a stated conclusion."""
     whole = arabic(protect(text))
     parts = [p for p in CLAUSE.split(whole) if p and p.strip()]
-    found = [clause(whole)]
+    found = [whole]
     if parts:
         first = _PREAMBLE.sub("", parts[0]) or parts[0]
-        found.append(clause(first))
         cut = _ANSWER_END.split(first)[0]
+        found += _sides(first)
         if cut.strip() and cut != first:
-            found.append(clause(cut))
-    return [c for c in found if c.tokens]
+            found += _sides(cut)
+        found += [
+            side
+            for part in parts[1:]
+            if _CONCLUSION.match(part)
+            for side in _sides(_CONCLUSION.sub("", part))[-1:]
+        ]
+    return [c for c in map(clause, found) if c.tokens]
+
+
+def _unit_after_numbers(part: Clause) -> set[str]:
+    tokens = part.tokens
+    return {
+        tokens[i + 1]
+        for i, token in enumerate(tokens[:-1])
+        if numbers(clause(token))[0] and not numbers(clause(tokens[i + 1]))[0]
+    }
 
 
 def _conflicting(text: str, accepted: frozenset[Number]) -> bool:
-    """True when a later short clause offers another number ("base 6 层，big 12 层")."""
-    parts = [clause(p) for p in CLAUSE.split(arabic(protect(text)))]
-    for part in [p for p in parts if p.tokens][1:]:
-        found, _ = numbers(part)
-        short = len(part.text) <= SHORT_SLACK_CHARS and "=" not in part.text
-        if found and short and not found <= accepted:
+    """True when a later clause offers a rival number in the same unit ("base 6 层，big 12 层")."""
+    raw = [p for p in CLAUSE.split(arabic(protect(text))) if p and p.strip()]
+    parts = [clause(p) for p in raw]
+    if len(parts) < 2:
+        return False
+    units = _unit_after_numbers(parts[0])
+    for raw_part, part in zip(raw[1:], parts[1:], strict=True):
+        found, rest = numbers(part)
+        if len(found) != 1 or found <= accepted or "=" in raw_part or _TOTAL.search(raw_part):
+            continue
+        bare = len(part.text) <= SHORT_SLACK_CHARS and len(rest) <= 2
+        if bare or units & _unit_after_numbers(part):
             return True
     return False
 

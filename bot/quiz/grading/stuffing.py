@@ -18,7 +18,8 @@ _RELATION = re.compile(r"[:：=→⇒<>≤≥]|->")
 # Questions that ask for a list ("有哪些？") accept a list; those asking why or how do not.
 _ENUMERATION = re.compile(r"有哪些|哪几种|哪几类|列举|分别是|list the|name the", re.IGNORECASE)
 _REASONING = re.compile(
-    r"为什么|为何|如何|怎么|怎样|区别|原因|作用|推导|证明|比较|优缺点|\bwhy\b|\bhow\b", re.IGNORECASE
+    r"为什么|为何|如何|怎么|怎样|区别|原因|作用|推导|证明|比较|优缺点|\bwhy\b|\bhow\b",
+    re.IGNORECASE,
 )
 
 
