@@ -10,7 +10,7 @@ from dataclasses import replace
 
 from bot.quiz.grading.choice import MAX_POINTS, binary, grade_choice, parse_choice
 from bot.quiz.grading.matching import spans
-from bot.quiz.grading.negation import negated
+from bot.quiz.grading.negation import is_denial, negated
 from bot.quiz.grading.short import short_match
 from bot.quiz.grading.stuffing import is_keyword_list
 from bot.quiz.grading.terms import variants
@@ -39,13 +39,17 @@ def grade(question: Question, text: str, pass_mark: float = DEFAULT_PASS_MARK) -
 
 
 def _stance(point: KeyPoint, clauses: tuple[Clause, ...]) -> bool | None:
-    """True when the point is stated, False when only stated as negated, None when absent."""
+    """True when the point is stated, False when only stated as negated, None when absent.
+
+    A point that is itself a denial ("避免重复计算", "no NMS") is stated by a negated term too.
+    """
     seen_negated = False
+    denial = is_denial(point.point)
     for text in point.terms:
         for term in variants(text):
             for part in clauses:
                 for start, end in spans(term, part):
-                    if not negated(part, start, end):
+                    if denial or not negated(part, start, end):
                         return True
                     seen_negated = True
     return False if seen_negated else None
@@ -73,7 +77,7 @@ def _grade_open(question: Question, clauses: tuple[Clause, ...], pass_mark: floa
         question.id,
         coverage,
         round(coverage * MAX_POINTS),
-        coverage >= pass_mark and not required_missing,
+        coverage >= pass_mark and not required_missing and not contradicted,
         hit=tuple(hit),
         missed=tuple(missed),
         contradicted=tuple(contradicted),

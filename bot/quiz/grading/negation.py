@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from bot.quiz.grading.tokens import Clause, is_cjk
 
 # Cues that negate what follows within a few characters: "不需要大规模预训练".
@@ -114,3 +116,11 @@ def negated(clause: Clause, start: int, end: int) -> bool:
     ):
         return True
     return _after(clause, end)
+
+
+_DENIAL = re.compile(r"避免|防止|不|非|无需|无须|没有|免去|省去|减少|降低|\b(?:avoid|avoids|prevent|no|not|without|reduce|reduces|fewer|less)\b")
+
+
+def is_denial(point: str) -> bool:
+    """True when a key point itself says something is absent or avoided ("不需要 NMS")."""
+    return _DENIAL.search(point.casefold()) is not None
