@@ -6,9 +6,8 @@ from collections.abc import Iterator
 
 from bot.quiz.bank import Bank
 from bot.quiz.grading import grade
-from bot.quiz.grading.matching import spans
+from bot.quiz.grading.matching import term_spans
 from bot.quiz.grading.negation import negated
-from bot.quiz.grading.terms import variants
 from bot.quiz.grading.tokens import Clause, split_clauses
 from bot.quiz.model import Kind, Question
 
@@ -16,9 +15,8 @@ from bot.quiz.model import Kind, Question
 def _hits(term_text: str, clauses: tuple[Clause, ...]) -> bool:
     return any(
         not negated(part, start, end)
-        for term in variants(term_text)
         for part in clauses
-        for start, end in spans(term, part)
+        for start, end in term_spans(term_text, part)
     )
 
 

@@ -9,11 +9,10 @@ from __future__ import annotations
 from dataclasses import replace
 
 from bot.quiz.grading.choice import MAX_POINTS, binary, grade_choice, parse_choice
-from bot.quiz.grading.matching import spans
+from bot.quiz.grading.matching import term_spans
 from bot.quiz.grading.negation import is_denial, negated
 from bot.quiz.grading.short import short_match
 from bot.quiz.grading.stuffing import is_keyword_list
-from bot.quiz.grading.terms import variants
 from bot.quiz.grading.tokens import Clause, split_clauses
 from bot.quiz.model import KeyPoint, Kind, Question, Verdict
 from bot.quiz.text import compact
@@ -46,12 +45,11 @@ def _stance(point: KeyPoint, clauses: tuple[Clause, ...]) -> bool | None:
     seen_negated = False
     denial = is_denial(point.point)
     for text in point.terms:
-        for term in variants(text):
-            for part in clauses:
-                for start, end in spans(term, part):
-                    if denial or not negated(part, start, end):
-                        return True
-                    seen_negated = True
+        for part in clauses:
+            for start, end in term_spans(text, part):
+                if denial or not negated(part, start, end):
+                    return True
+                seen_negated = True
     return False if seen_negated else None
 
 

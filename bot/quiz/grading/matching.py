@@ -3,11 +3,12 @@ terms), Latin words whole (a small typo forgiven in long words)."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 from rapidfuzz.distance import OSA
 
-from bot.quiz.grading.terms import Term
+from bot.quiz.grading.terms import Term, variants
 from bot.quiz.grading.tokens import Clause, is_cjk
 
 FUZZY_MIN_LENGTH = 5
@@ -80,3 +81,26 @@ def spans(term: Term, clause: Clause) -> Iterator[tuple[int, int]]:
     if not term.text or not clause.text:
         return iter(())
     return _cjk_spans(term, clause) if term.cjk else _latin_spans(term, clause)
+
+
+# "A…B" in a key point term: A, then B later in the same clause ("过大…发散" binds the cause
+# to its effect, so "过小会发散" does not count).
+ORDERED = re.compile(r"…|\.\.\.")
+
+
+def term_spans(text: str, clause: Clause) -> Iterator[tuple[int, int]]:
+    """Spans of a bank term (with its glossary variants) in the clause; "A…B" spans A to B."""
+    parts = [p for p in ORDERED.split(text) if p.strip()]
+    if len(parts) == 1:
+        for term in variants(text):
+            yield from spans(term, clause)
+        return
+    for first_start, first_end in (s for t in variants(parts[0]) for s in spans(t, clause)):
+        end = first_end
+        for part in parts[1:]:
+            later = [e for t in variants(part) for b, e in spans(t, clause) if b >= end]
+            if not later:
+                break
+            end = min(later)
+        else:
+            yield first_start, end

@@ -118,7 +118,9 @@ def negated(clause: Clause, start: int, end: int) -> bool:
     return _after(clause, end)
 
 
-_DENIAL = re.compile(r"避免|防止|不|非|无需|无须|没有|免去|省去|减少|降低|\b(?:avoid|avoids|prevent|no|not|without|reduce|reduces|fewer|less)\b")
+_DENIAL = re.compile(
+    r"避免|防止|不|非|无需|无须|没有|免去|省去|减少|降低|\b(?:avoid|avoids|prevent|no|not|without|reduce|reduces|fewer|less)\b"
+)
 
 
 def is_denial(point: str) -> bool:
