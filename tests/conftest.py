@@ -1,8 +1,9 @@
-"""Shared fixtures: a controllable clock, a small bank, and the stores the service runs on."""
+"""Shared fixtures: a controllable clock, a small bank, and the databases the service runs on."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import os
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -10,9 +11,10 @@ from pathlib import Path
 import pytest
 
 from bot.quiz.bank import Bank, BankMeta
-from bot.quiz.memory_store import MemoryStore
+from bot.quiz.memory_db import MemoryDatabase
 from bot.quiz.model import KeyPoint, Kind, Question
-from bot.quiz.store import Store
+from bot.quiz.ports import Database
+from tests.postgres import PostgresUnavailable, fresh_database, start_server
 
 
 class FakeClock:
@@ -73,16 +75,49 @@ def clock() -> FakeClock:
     return FakeClock(datetime(2026, 11, 27, 0, 30, tzinfo=UTC))
 
 
-@pytest.fixture(params=["memory", "sqlite"])
-async def store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Store]:
-    """Each service test runs on every Store implementation."""
+@pytest.fixture(params=["memory", "sqlite", "postgres"])
+async def database(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Database]:
+    """Each contract and service test runs on every Database: the fake, SQLite, PostgreSQL."""
     if request.param == "memory":
-        yield MemoryStore()
+        yield MemoryDatabase()
         return
-    from bot.storage.sql_store import SqlStore
+    from bot.storage.database import SqlDatabase
 
-    sql = await SqlStore.open(f"sqlite+aiosqlite:///{tmp_path / 'quiz.db'}")
+    if request.param == "postgres":
+        server = request.getfixturevalue("postgres_url")
+        async with fresh_database(server) as url:
+            pg = await SqlDatabase.open(url)
+            try:
+                yield pg
+            finally:
+                await pg.close()
+        return
+    sql = await SqlDatabase.open(f"sqlite+aiosqlite:///{tmp_path / 'quiz.db'}")
     try:
         yield sql
     finally:
         await sql.close()
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """A throw-away PostgreSQL server for the whole session: the URL of its `quiz` database,
+    `postgresql+asyncpg://quiz@127.0.0.1:PORT/quiz`. Without a server this skips, saying why,
+    except in CI (the CI variable set), where it fails."""
+    try:
+        server = start_server()
+    except PostgresUnavailable as error:
+        if os.environ.get("CI"):
+            pytest.fail(f"PostgreSQL is required in CI: {error}", pytrace=False)
+        pytest.skip(f"no PostgreSQL server: {error}")
+    try:
+        yield server.url()
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+async def postgres_db(postgres_url: str) -> AsyncIterator[str]:
+    """The URL of a new, empty database on the session's server, dropped after the test."""
+    async with fresh_database(postgres_url) as url:
+        yield url

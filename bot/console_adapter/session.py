@@ -9,15 +9,17 @@ import sys
 from pathlib import Path
 from typing import TextIO
 
+from bot.compose import open_service
 from bot.config import Settings
 from bot.problems import report_problems
 from bot.quiz.bank import BankError, load_bank
 from bot.quiz.model import Kind
-from bot.quiz.service import AttemptResult, NoQuestion, QuizService
-from bot.quiz.store import User
-from bot.storage.sql_store import SqlStore
+from bot.quiz.records import Address, ChatKind, Person, Place
+from bot.quiz.service import AttemptResult, FocusTarget, NoQuestion, QuizService
 
-CONSOLE_USER = User(1, "you", "zh")
+CONSOLE = Address("console", "1")
+CONSOLE_USER = Person(CONSOLE, "you", "zh")
+CONSOLE_CHAT = Place(CONSOLE, ChatKind.PRIVATE, "terminal", "terminal")
 LETTERS = "ABCDEFGHIJ"
 HELP = (
     "Type your answer (an open question takes several lines; an empty line sends it).\n"
@@ -74,7 +76,7 @@ async def play(service: QuizService, stdin: TextIO, stdout: TextIO) -> None:
     stdout.write(HELP + "\n")
     while True:
         try:
-            practice = await service.practice(CONSOLE_USER)
+            practice = await service.practice(CONSOLE_CHAT, CONSOLE_USER)
         except NoQuestion:
             stdout.write("The bank has no ready question.\n")
             return
@@ -93,27 +95,29 @@ async def play(service: QuizService, stdin: TextIO, stdout: TextIO) -> None:
             if reply == "/skip":
                 break
             if reply == "/score":
-                card = await service.score_card(CONSOLE_USER.id, CONSOLE_USER.id)
+                card = await service.score_card(CONSOLE_CHAT, CONSOLE_USER)
                 stdout.write(
                     f"{card.points} points · {card.answered} answered · "
                     f"average coverage {round(card.average_coverage * 100)}%\n"
                 )
                 continue
             if reply == "/answer":
-                shown = await service.reveal(CONSOLE_USER.id, False, CONSOLE_USER)
+                shown = await service.reveal(CONSOLE_CHAT, CONSOLE_USER)
                 note = " (no points for this one)" if shown.forfeited else ""
                 stdout.write(f"Reference answer{note}:\n{shown.question.answer}\n")
                 continue
             if reply.startswith("/"):
                 stdout.write(HELP + "\n")
                 continue
-            result = await service.answer_in_private(CONSOLE_USER, reply)
+            result = await service.answer(CONSOLE_USER, FocusTarget(), reply)
+            if result is None:
+                raise NoQuestion("no open question")
             stdout.write(_verdict(result) + "\n")
             stdout.write("(/answer shows the reference answer, an empty line moves on)\n")
             stdout.write("> ")
             stdout.flush()
             if stdin.readline().strip() == "/answer":
-                shown = await service.reveal(CONSOLE_USER.id, False, CONSOLE_USER)
+                shown = await service.reveal(CONSOLE_CHAT, CONSOLE_USER)
                 stdout.write(f"Reference answer:\n{shown.question.answer}\n")
             break
 
@@ -136,13 +140,15 @@ def run_console(
     database = Path(db) if db else default_db()
 
     async def main() -> None:
-        store = await SqlStore.open(f"sqlite+aiosqlite:///{database}")
+        # A fixed seed: the same bank opens with the same question, so a preview (and the
+        # README's capture) can be repeated. The [quiz] settings apply, as in `run`.
+        service = await open_service(
+            settings, bank, url=f"sqlite+aiosqlite:///{database}", rng=random.Random(0)
+        )
         try:
-            # A fixed seed: the same bank opens with the same question, so a preview (and the
-            # README's capture) can be repeated.
-            await play(QuizService(store, bank, rng=random.Random(0)), stdin, stdout)
+            await play(service, stdin, stdout)
         finally:
-            await store.close()
+            await service.close()
 
     asyncio.run(main())
     return 0

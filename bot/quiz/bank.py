@@ -19,18 +19,21 @@ from typing import Any, NamedTuple, TypeAlias, cast
 
 import yaml
 
+from bot.quiz.limits import ALL as LIMITS
 from bot.quiz.model import KeyPoint, Kind, Question, Status
 from bot.quiz.text import compact
 
 ID_PATTERN = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,46}[a-z0-9])?$")
 TAG_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{0,31}$")
 
-# Telegram's quiz poll limits (PollLimit in python-telegram-bot), checked at load time.
-POLL_QUESTION_MAX = 300
-POLL_OPTION_MAX = 100
-POLL_EXPLANATION_MAX = 200
-POLL_OPTIONS_MIN = 2
-POLL_OPTIONS_MAX = 10
+# What a choice question must fit on every platform (bot/quiz/limits.py), checked at load time.
+POLL_QUESTION_MAX = LIMITS.choice_question_chars
+POLL_OPTION_MAX = LIMITS.option_chars
+POLL_EXPLANATION_MAX = LIMITS.explanation_chars
+POLL_OPTIONS_MIN = LIMITS.options_min
+POLL_OPTIONS_MAX = LIMITS.options_max
+# A posted question carries a heading and the topic: keep room for them within a message.
+QUESTION_MAX = LIMITS.message_chars - 200
 
 META_FIELDS = frozenset({"title", "language", "version", "description"})
 ENTRY_FILE_FIELDS = frozenset({"meta", "questions", "include"})
@@ -559,6 +562,12 @@ class _QuestionReader:
         status = self._status(fields.get("status"))
         ready = status is Status.READY
         text = self._text(fields, "question", required=True)
+        if len(text) > QUESTION_MAX:
+            self.problem(
+                f"the question has {len(text)} characters; a message holds at most "
+                f"{QUESTION_MAX} with the bot's own words around it",
+                "question",
+            )
         answer = self._text(fields, "answer", required=ready)
         tags = self._tags(fields.get("tags"))
         difficulty = self._difficulty(fields.get("difficulty"))
@@ -802,7 +811,8 @@ class _QuestionReader:
             elif len(text) > POLL_OPTION_MAX:
                 self.problem(
                     f"option {text[:20]!r}... has {len(text)} characters; "
-                    f"a quiz poll option holds at most {POLL_OPTION_MAX}",
+                    f"an option (a Telegram poll option, a Discord button) holds at most "
+                    f"{POLL_OPTION_MAX}",
                     "choices",
                     index,
                 )
@@ -828,6 +838,12 @@ class _QuestionReader:
             self.problem(
                 f"`explanation` has {len(explanation)} characters; "
                 f"a quiz poll explanation holds at most {POLL_EXPLANATION_MAX}",
+                "explanation",
+            )
+        if explanation and explanation.count("\n") > LIMITS.explanation_line_feeds:
+            self.problem(
+                f"`explanation` has {explanation.count(chr(10))} line breaks; a quiz poll "
+                f"explanation holds at most {LIMITS.explanation_line_feeds}",
                 "explanation",
             )
         return texts, correct, explanation

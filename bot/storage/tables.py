@@ -52,10 +52,32 @@ metadata = MetaData(
     }
 )
 
+# Internal ids: on SQLite an INTEGER PRIMARY KEY is the rowid and numbers itself; on
+# PostgreSQL a BIGINT with a sequence (BIGSERIAL).
+InternalId = BigInteger().with_variant(Integer(), "sqlite")
+
+users = Table(
+    "users",
+    metadata,
+    Column("id", InternalId, primary_key=True, autoincrement=True),
+    Column("name", String(255), nullable=False),
+    Column("language", String(8)),
+    Column("focus_post_id", Integer),
+)
+
+user_identities = Table(
+    "user_identities",
+    metadata,
+    Column("platform", String(16), primary_key=True),
+    Column("external_id", String(64), primary_key=True),
+    Column("user_id", BigInteger, ForeignKey("users.id"), nullable=False),
+    Index(None, "user_id"),
+)
+
 chats = Table(
     "chats",
     metadata,
-    Column("id", BigInteger, primary_key=True, autoincrement=False),
+    Column("id", InternalId, primary_key=True, autoincrement=True),
     Column("kind", String(16), nullable=False),
     Column("title", String(255), nullable=False, default=""),
     Column("language", String(8)),
@@ -70,16 +92,18 @@ chats = Table(
     Column("cycle", Integer, nullable=False, default=0),
     Column("failures", Integer, nullable=False, default=0),
     Column("disabled_reason", String(255)),
-    Column("focus_post_id", Integer),
+    Column("owner_id", BigInteger, ForeignKey("users.id")),
     Index(None, "next_post_at", "id"),
 )
 
-users = Table(
-    "users",
+chat_identities = Table(
+    "chat_identities",
     metadata,
-    Column("id", BigInteger, primary_key=True, autoincrement=False),
-    Column("name", String(255), nullable=False),
-    Column("language", String(8)),
+    Column("platform", String(16), primary_key=True),
+    Column("external_id", String(64), primary_key=True),
+    Column("chat_id", BigInteger, ForeignKey("chats.id"), nullable=False),
+    Column("native_kind", String(32), nullable=False, default=""),
+    Index(None, "chat_id"),
 )
 
 posts = Table(
@@ -92,20 +116,30 @@ posts = Table(
     Column("kind", String(16), nullable=False),
     Column("posted_at", UtcDateTime, nullable=False),
     Column("reveal_at", UtcDateTime),
-    Column("message_id", BigInteger),
-    Column("poll_id", String(64)),
     Column("revealed_at", UtcDateTime),
-    Column("reveal_message_id", BigInteger),
+    Column("sent_at", UtcDateTime),
     UniqueConstraint("chat_id", "slot"),
-    Index(None, "chat_id", "message_id"),
     Index(None, "chat_id", "kind", "slot"),
-    Index(None, "poll_id"),
     Index(
         "ix_posts_unrevealed",
         "reveal_at",
         sqlite_where=Column("revealed_at").is_(None),
         postgresql_where=Column("revealed_at").is_(None),
     ),
+)
+
+deliveries = Table(
+    "deliveries",
+    metadata,
+    Column("post_id", Integer, ForeignKey("posts.id"), primary_key=True),
+    Column("part", String(8), primary_key=True),
+    Column("platform", String(16), nullable=False),
+    Column("channel", String(64), nullable=False),
+    Column("message", String(64), nullable=False),
+    Column("poll", String(64)),
+    Column("at", UtcDateTime, nullable=False),
+    Index(None, "platform", "channel", "message", unique=True),
+    Index(None, "platform", "poll"),
 )
 
 attempts = Table(

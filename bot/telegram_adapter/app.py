@@ -30,10 +30,12 @@ from telegram.ext import (
 )
 
 from bot.config import Settings
+from bot.quiz.broadcast import Broadcaster
 from bot.quiz.service import QuizService
 from bot.telegram_adapter import handlers, privacy
 from bot.telegram_adapter.context import BotData
-from bot.telegram_adapter.jobs import tick
+from bot.telegram_adapter.links import link_key
+from bot.telegram_adapter.sender import TelegramSender
 
 log = logging.getLogger(__name__)
 LIMITED_PREFIXES = ("send", "copy", "forward", "edit")
@@ -144,17 +146,32 @@ def build_application(
         data: BotData = application.bot_data
         data.settings = settings
         data.service = await open_service()
+        data.link_key = link_key(settings.telegram.token)
         if register_commands:
             await _register_commands(application)
+        sender = TelegramSender(
+            application.bot, data.deliverer, settings.quiz.default_language, data.link_key
+        )
+        broadcaster = Broadcaster(data.service, sender, lambda: application.running)
+        data.broadcaster = broadcaster
+
+        async def tick(_: object) -> None:
+            await broadcaster.tick()
+
         assert application.job_queue is not None
         application.job_queue.run_repeating(
             tick, interval=settings.quiz.tick_seconds, first=0.2, name="tick"
         )
 
+    async def post_stop(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+        data: BotData = application.bot_data
+        if data.broadcaster is not None:
+            await data.broadcaster.wait()
+
     async def post_shutdown(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
         data: BotData = application.bot_data
         if data.has_service:
-            await data.service.store.close()  # type: ignore[attr-defined]
+            await data.service.close()
 
     builder = (
         ApplicationBuilder()
@@ -169,6 +186,7 @@ def build_application(
         )
         .context_types(context_types)
         .post_init(post_init)
+        .post_stop(post_stop)
         .post_shutdown(post_shutdown)
         .concurrent_updates(False)
     )

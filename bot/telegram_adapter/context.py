@@ -7,17 +7,20 @@ from typing import Any
 from telegram.ext import CallbackContext, ExtBot
 
 from bot.config import Settings
+from bot.quiz.broadcast import Broadcaster
 from bot.quiz.service import QuizService
 from bot.telegram_adapter.delivery import Deliverer
 
 
 class BotData:
-    """Filled in by post_init: settings, the service and the deliverer."""
+    """Filled in by post_init: settings, the service, the deliverer and the broadcaster."""
 
     def __init__(self) -> None:
         self.settings = Settings()
         self._service: QuizService | None = None
-        self._deliverer: Deliverer | None = None
+        self.deliverer = Deliverer()
+        self.broadcaster: Broadcaster | None = None
+        self.link_key = b""
 
     @property
     def has_service(self) -> bool:
@@ -33,13 +36,6 @@ class BotData:
     @service.setter
     def service(self, service: QuizService) -> None:
         self._service = service
-        self._deliverer = Deliverer(service)
-
-    @property
-    def deliverer(self) -> Deliverer:
-        """Sends with Telegram's errors handled."""
-        assert self._deliverer is not None, "post_init has not run"
-        return self._deliverer
 
 
 Context = CallbackContext[ExtBot[Any], dict[Any, Any], dict[Any, Any], BotData]

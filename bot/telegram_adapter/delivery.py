@@ -1,4 +1,4 @@
-"""Sending with Telegram's refusals handled: 429 waited out, 403 unsubscribes, migrations move."""
+"""Sending with Telegram's errors turned into refusals: 429 waited out once, timeouts retried."""
 
 from __future__ import annotations
 
@@ -10,7 +10,8 @@ from typing import Any, TypeVar
 
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TimedOut
 
-from bot.quiz.service import QuizService
+from bot.quiz.service import Refusal, RefusalKind
+from bot.telegram_adapter.identity import address
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -25,10 +26,9 @@ def _seconds(value: object) -> float:
 
 
 class Deliverer:
-    """Runs one send for one chat and turns Telegram's errors into service calls."""
+    """Runs one send for one chat and says what Telegram's refusal means."""
 
-    def __init__(self, service: QuizService, backoff: float = BACKOFF_SECONDS) -> None:
-        self.service = service
+    def __init__(self, backoff: float = BACKOFF_SECONDS) -> None:
         self.backoff = backoff
         self._background = asyncio.Semaphore(BACKGROUND_LIMIT)
 
@@ -46,40 +46,32 @@ class Deliverer:
             raise
         task.add_done_callback(lambda _: self._background.release())
 
-    async def send(self, chat_id: int, make: Callable[[int], Awaitable[T]]) -> tuple[int, T] | None:
-        """Call `make(chat_id)`; return (the chat id it reached, its result), or None."""
+    async def send(self, chat_id: int, make: Callable[[int], Awaitable[T]]) -> T | Refusal:
+        """Call `make(chat_id)`; its result, or the refusal that stopped it."""
         waited = False
-        migrated = False
         failures = 0
         while True:
             try:
-                return chat_id, await make(chat_id)
+                return await make(chat_id)
             except RetryAfter as exc:
                 if waited:
                     log.warning("chat %s: still rate limited, giving up this message", chat_id)
-                    return None
+                    return Refusal(RefusalKind.RETRY_LATER, "rate limited")
                 waited = True
                 await asyncio.sleep(_seconds(exc.retry_after))
             except ChatMigrated as exc:
-                if migrated:
-                    return None
-                migrated = True
                 log.info("chat %s migrated to %s", chat_id, exc.new_chat_id)
-                await self.service.migrate_chat(chat_id, exc.new_chat_id)
-                chat_id = exc.new_chat_id
+                return Refusal(RefusalKind.MOVED, "migrated", address(exc.new_chat_id))
             except Forbidden as exc:
-                log.info("chat %s unreachable: %s", chat_id, exc.message)
-                await self.service.chat_unreachable(chat_id, exc.message[:200])
-                return None
+                return Refusal(RefusalKind.BLOCKED, exc.message[:200])
             except BadRequest as exc:
                 if any(marker in exc.message.lower() for marker in NOT_FOUND_MARKERS):
-                    await self.service.chat_failed(chat_id, exc.message[:200])
-                else:
-                    log.warning("chat %s: bad request: %s", chat_id, exc.message)
-                return None
+                    return Refusal(RefusalKind.GONE, exc.message[:200])
+                log.warning("chat %s: bad request: %s", chat_id, exc.message)
+                return Refusal(RefusalKind.FAILED, exc.message[:200])
             except (TimedOut, NetworkError) as exc:
                 failures += 1
                 if failures > NETWORK_RETRIES:
                     log.warning("chat %s: network error, giving up: %s", chat_id, exc)
-                    return None
+                    return Refusal(RefusalKind.RETRY_LATER, "network error")
                 await asyncio.sleep(self.backoff * 2 ** (failures - 1))

@@ -21,10 +21,26 @@ from telegram.constants import ChatMemberStatus
 from telegram.error import TelegramError
 
 from bot.quiz.bank import BankError, load_bank, summarize
+from bot.quiz.records import Post
 from bot.quiz.schedule import ScheduleError
-from bot.quiz.service import AttemptResult, NoQuestion
-from bot.quiz.store import Post, User
+from bot.quiz.service import (
+    AttemptResult,
+    FocusTarget,
+    NoQuestion,
+    PollTarget,
+    Refusal,
+    ReplyTarget,
+)
 from bot.telegram_adapter.context import Context
+from bot.telegram_adapter.identity import (
+    PLATFORM,
+    address,
+    message_ref,
+    person_of,
+    place_of,
+    private_place,
+)
+from bot.telegram_adapter.links import FOCUS, REVEAL, Link, parse, sign
 from bot.telegram_adapter.render import (
     answer_texts,
     focus_text,
@@ -43,17 +59,12 @@ PERIODS = ("week", "month", "all")
 SETTINGS_KEYS = ("time", "zone", "days", "topics", "reveal", "lang")
 
 
-def _user(user: TelegramUser) -> User:
-    name = user.full_name or user.username or str(user.id)
-    return User(user.id, name[:255], user.language_code)
-
-
 async def reply_language(update: Update, context: Context) -> str:
     chat = update.effective_chat
-    stored = await context.bot_data.service.store.get_chat(chat.id) if chat else None
+    stored = await context.bot_data.service.chat_language(address(chat.id)) if chat else None
     user = update.effective_user
     return language_of(
-        stored.language if stored else None,
+        stored,
         user.language_code if user else None,
         context.bot_data.settings.quiz.default_language,
     )
@@ -95,22 +106,39 @@ async def start(update: Update, context: Context) -> None:
     service = context.bot_data.service
     language = await reply_language(update, context)
     payload = context.args[0] if context.args else ""
-    if payload[:1] in ("p", "a") and payload[1:].isdigit():
+    link = parse(context.bot_data.link_key, payload)
+    if link is not None:
         try:
-            if payload[0] == "p":
-                _, question = await service.focus(_user(user), int(payload[1:]))
+            if not await _may_follow(context, link, user.id):
+                raise NoQuestion("a link this user may not follow")
+            if link.action == FOCUS:
+                _, question = await service.focus(person_of(user), link.post_id)
                 await reply(update, focus_text(question, language))
             else:
-                post, _ = await service.find_post(int(payload[1:]))
-                await _send_answer_here(update, context, post, language)
+                await _send_answer_here(update, context, link.post_id, language)
         except NoQuestion:
             await reply(update, text(language, "question_gone"))
         return
-    await service.chat(user.id, "private")
+    await service.chat(private_place(user), person_of(user))
     greeting = text(
         language, "start", name=html.escape(user.first_name), help=text(language, "help")
     )
     await reply(update, greeting)
+
+
+async def _may_follow(context: Context, link: Link, user_id: int) -> bool:
+    """A signed link is ours; an unsigned one (older posts' buttons, or forged) only opens a
+    group's post for a member of that group."""
+    if link.signed:
+        return True
+    found = await context.bot_data.service.post_chat(link.post_id)
+    if found is None or not found[0].is_group:
+        return False
+    try:
+        member = await context.bot.get_chat_member(int(found[1].external_id), user_id)
+    except TelegramError:
+        return False
+    return member.status not in (ChatMemberStatus.LEFT, ChatMemberStatus.BANNED)
 
 
 async def help_command(update: Update, context: Context) -> None:
@@ -128,15 +156,17 @@ async def quiz(update: Update, context: Context) -> None:
         await reply(update, text(language, "group_only_private", link=deep_link(context, "quiz")))
         return
     try:
-        practice = await context.bot_data.service.practice(_user(user))
+        practice = await context.bot_data.service.practice(place_of(chat), person_of(user))
     except NoQuestion:
         await reply(update, text(language, "no_open_question"))
         return
     await reply(update, practice_text(practice.question, language, practice.review))
 
 
-async def _send_answer_here(update: Update, context: Context, post: Post, language: str) -> None:
-    result = await context.bot_data.service.reveal_post(post, _user(update.effective_user))  # type: ignore[arg-type]
+async def _send_answer_here(update: Update, context: Context, post_id: int, language: str) -> None:
+    user = update.effective_user
+    assert user is not None
+    result = await context.bot_data.service.reveal_post(person_of(user), post_id)
     note = text(language, "answer_forfeit_note") if result.forfeited else ""
     for chunk in answer_texts(result.question, "answer_private", language, note):
         await reply(update, chunk)
@@ -147,18 +177,19 @@ async def _answer_privately(
 ) -> bool:
     """Send a group post's answer to the user's private chat; True when it arrived."""
     service = context.bot_data.service
-    _, question = await service.find_post(post.id)
-    note = text(language, "answer_forfeit_note")
-    attempted = await service.store.get_attempt(post.id, user.id) is not None
-    chunks = answer_texts(question, "answer_private", language, "" if attempted else note)
+    preview = await service.reveal_preview(person_of(user), post.id)
+    note = text(language, "answer_forfeit_note") if preview.forfeited else ""
+    chunks = answer_texts(preview.question, "answer_private", language, note)
 
     async def send_all(chat_id: int) -> None:
         for chunk in chunks:
             await context.bot.send_message(chat_id, chunk)
 
-    if await context.bot_data.deliverer.send(user.id, send_all) is None:
+    sent = await context.bot_data.deliverer.send(user.id, send_all)
+    if isinstance(sent, Refusal):
+        await service.refused(address(user.id), sent)
         return False
-    await service.reveal_post(post, _user(user))
+    await service.reveal_post(person_of(user), post.id)
     return True
 
 
@@ -173,7 +204,8 @@ async def _group_answer(update: Update, context: Context, post: Post, language: 
         await reply(update, text(language, "answer_sent_private", name=name))
     else:
         button = InlineKeyboardButton(
-            text(language, "button_open_bot"), url=deep_link(context, f"a{post.id}")
+            text(language, "button_open_bot"),
+            url=deep_link(context, sign(context.bot_data.link_key, REVEAL, post.id)),
         )
         await reply(
             update, text(language, "answer_need_start", name=name), InlineKeyboardMarkup([[button]])
@@ -187,13 +219,13 @@ async def answer(update: Update, context: Context) -> None:
         return
     language = await reply_language(update, context)
     service = context.bot_data.service
-    post = await service.open_post(chat.id, chat.type != "private")
+    post = await service.open_post(place_of(chat), person_of(user))
     if post is None:
         await reply(update, text(language, "no_open_question"))
         return
     try:
         if chat.type == "private":
-            await _send_answer_here(update, context, post, language)
+            await _send_answer_here(update, context, post.id, language)
         else:
             await _group_answer(update, context, post, language)
     except NoQuestion:
@@ -209,22 +241,26 @@ async def show_answer_button(update: Update, context: Context) -> None:
         None, query.from_user.language_code, context.bot_data.settings.quiz.default_language
     )
     service = context.bot_data.service
+    message = query.message
     try:
-        post, _ = await service.find_post(int(query.data.split(":")[1]))
+        # The id came back from our own button, but a client can send any callback data:
+        # the post must belong to the chat the button was pressed in.
+        if message is None:
+            raise NoQuestion("no message")
+        post, _ = await service.find_post(int(query.data.split(":")[1]), place_of(message.chat))
     except NoQuestion:
         await query.answer(text(language, "question_gone"))
         return
-    message = query.message
-    if message is not None and message.chat.type == "private":
+    if message.chat.type == "private":
         await query.answer()
-        await _send_answer_here(update, context, post, language)
+        await _send_answer_here(update, context, post.id, language)
         return
     if post.revealed_at is not None:
         await query.answer(text(language, "answer_already_here"))
     elif await _answer_privately(context, post, query.from_user, language):
         await query.answer(text(language, "callback_sent"))
     else:
-        await query.answer(url=deep_link(context, f"a{post.id}"))
+        await query.answer(url=deep_link(context, sign(context.bot_data.link_key, REVEAL, post.id)))
 
 
 async def _acknowledge_in_group(message: Message, result: AttemptResult) -> None:
@@ -254,9 +290,8 @@ async def group_reply(update: Update, context: Context) -> None:
     ):
         return
     try:
-        result = await context.bot_data.service.answer_by_reply(
-            message.chat.id, message.reply_to_message.message_id, _user(user), message.text or ""
-        )
+        target = ReplyTarget(message_ref(message.chat.id, message.reply_to_message.message_id))
+        result = await context.bot_data.service.answer(person_of(user), target, message.text or "")
     except NoQuestion:
         return
     if result is not None:
@@ -274,8 +309,12 @@ async def private_text(update: Update, context: Context) -> None:
         return
     language = await reply_language(update, context)
     try:
-        result = await context.bot_data.service.answer_in_private(_user(user), message.text or "")
+        result = await context.bot_data.service.answer(
+            person_of(user), FocusTarget(), message.text or ""
+        )
     except NoQuestion:
+        result = None
+    if result is None:
         await reply(update, text(language, "no_open_question"))
         return
     if result.verdict.empty:
@@ -290,8 +329,8 @@ async def poll_answer(update: Update, context: Context) -> None:
     if vote is None or vote.user is None:
         return
     try:
-        await context.bot_data.service.answer_poll(
-            vote.poll_id, _user(vote.user), list(vote.option_ids)
+        await context.bot_data.service.vote(
+            person_of(vote.user), PollTarget(PLATFORM, vote.poll_id), list(vote.option_ids)
         )
     except NoQuestion:
         return
@@ -302,7 +341,7 @@ async def score(update: Update, context: Context) -> None:
     chat, user = update.effective_chat, update.effective_user
     if chat is None or user is None:
         return
-    card = await context.bot_data.service.score_card(chat.id, user.id)
+    card = await context.bot_data.service.score_card(place_of(chat), person_of(user))
     await reply(update, score_text(card, user.full_name, await reply_language(update, context)))
 
 
@@ -316,7 +355,7 @@ async def top(update: Update, context: Context) -> None:
     if period not in PERIODS or len(context.args or []) > 1:
         await reply(update, text(language, "usage_top"))
         return
-    board = await context.bot_data.service.leaderboard(chat.id, period)
+    board = await context.bot_data.service.leaderboard(place_of(chat), period)
     await reply(update, leaderboard_text(board, language))
 
 
@@ -348,9 +387,7 @@ async def subscribe(update: Update, context: Context) -> None:
     chat, language = allowed
     try:
         at, zone = _split_schedule_args(list(context.args or []))
-        subscribed = await context.bot_data.service.subscribe(
-            chat.id, chat.type, chat.title or "", at, zone
-        )
+        subscribed = await context.bot_data.service.subscribe(place_of(chat), at, zone)
     except ScheduleError as exc:
         await reply(update, text(language, "usage_subscribe", error=html.escape(str(exc))))
         return
@@ -374,7 +411,7 @@ async def unsubscribe(update: Update, context: Context) -> None:
     if allowed is None:
         return
     chat, language = allowed
-    done = await context.bot_data.service.unsubscribe(chat.id)
+    done = await context.bot_data.service.unsubscribe(address(chat.id))
     await reply(update, text(language, "unsubscribed" if done else "not_subscribed"))
 
 
@@ -397,23 +434,24 @@ def _settings_keyboard(language: str) -> InlineKeyboardMarkup:
     )
 
 
-async def _apply_setting(context: Context, chat_id: int, key: str, value: str) -> None:
+async def _apply_setting(context: Context, chat: Chat, key: str, value: str) -> None:
     service = context.bot_data.service
+    place = place_of(chat)
     if key == "time":
-        await service.configure(chat_id, at=value)
+        await service.configure(place, at=value)
     elif key == "zone":
-        await service.configure(chat_id, zone=value)
+        await service.configure(place, zone=value)
     elif key == "days":
-        await service.configure(chat_id, weekdays=[d for d in value.split(",") if d])
+        await service.configure(place, weekdays=[d for d in value.split(",") if d])
     elif key == "topics":
         topics = [] if value == "all" else [t for t in value.split(",") if t]
-        await service.configure(chat_id, topics=topics)
+        await service.configure(place, topics=topics)
     elif key == "reveal":
         if not value.isdigit():
             raise ScheduleError("reveal takes a number of hours")
-        await service.configure(chat_id, reveal_after_hours=int(value))
+        await service.configure(place, reveal_after_hours=int(value))
     elif key == "lang":
-        await service.configure(chat_id, language=value)
+        await service.configure(place, language=value)
     else:
         raise ScheduleError(f"unknown setting {key!r}")
 
@@ -427,7 +465,7 @@ async def settings_command(update: Update, context: Context) -> None:
     args = list(context.args or [])
     service = context.bot_data.service
     if not args:
-        current = await service.chat(chat.id, chat.type, chat.title or "")
+        current = await service.chat(place_of(chat))
         await reply(update, settings_text(current, language), _settings_keyboard(language))
         return
     if not await _is_admin(update, context):
@@ -437,12 +475,11 @@ async def settings_command(update: Update, context: Context) -> None:
         await reply(update, text(language, "usage_settings", error=""))
         return
     try:
-        await service.chat(chat.id, chat.type, chat.title or "")
-        await _apply_setting(context, chat.id, args[0].lower(), args[1])
+        await _apply_setting(context, chat, args[0].lower(), args[1])
     except ScheduleError as exc:
         await reply(update, text(language, "usage_settings", error=html.escape(str(exc))))
         return
-    current = await service.chat(chat.id)
+    current = await service.chat(place_of(chat))
     await reply(update, settings_text(current, await reply_language(update, context)))
 
 
@@ -457,12 +494,12 @@ async def settings_button(update: Update, context: Context) -> None:
         return
     parts = query.data.split(":")
     try:
-        await _apply_setting(context, query.message.chat.id, parts[1], parts[2])
+        await _apply_setting(context, query.message.chat, parts[1], parts[2])
     except (ScheduleError, IndexError):
         await query.answer()
         return
     await query.answer(text(language, "saved"))
-    current = await context.bot_data.service.chat(query.message.chat.id)
+    current = await context.bot_data.service.chat(place_of(query.message.chat))
     await query.edit_message_text(
         settings_text(current, await reply_language(update, context)),
         reply_markup=_settings_keyboard(language),
@@ -494,7 +531,7 @@ async def stats(update: Update, context: Context) -> None:
         await reply(update, text(language, "owners_only"))
         return
     service = context.bot_data.service
-    counts = await service.store.counts()
+    counts = await service.counts()
     await reply(update, text(language, "stats", ready=len(service.bank.ready()), **counts))
 
 
@@ -504,14 +541,16 @@ async def membership(update: Update, context: Context) -> None:
     if change is None:
         return
     if change.new_chat_member.status in (ChatMemberStatus.LEFT, ChatMemberStatus.BANNED):
-        await context.bot_data.service.chat_unreachable(change.chat.id, "removed from the chat")
+        await context.bot_data.service.unsubscribe(address(change.chat.id), "removed from the chat")
 
 
 async def migrated(update: Update, context: Context) -> None:
     """A group became a supergroup: its subscription, posts and scores move along."""
     message = update.effective_message
     if message is not None and message.migrate_to_chat_id:
-        await context.bot_data.service.migrate_chat(message.chat.id, message.migrate_to_chat_id)
+        await context.bot_data.service.migrate_chat(
+            address(message.chat.id), address(message.migrate_to_chat_id)
+        )
 
 
 async def on_error(update: object, context: Context) -> None:

@@ -8,6 +8,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
 from bot.telegram_adapter.context import Context
 from bot.telegram_adapter.handlers import deep_link, reply, reply_language
+from bot.telegram_adapter.identity import person_of
 from bot.telegram_adapter.texts import text
 
 CONFIRM = "f:yes"
@@ -39,7 +40,7 @@ async def forget(update: Update, context: Context) -> None:
         link = deep_link(context, START_PAYLOAD)
         await reply(update, text(language, "forget_private_only", link=link))
         return
-    kept = await context.bot_data.service.stored_about(user.id)
+    kept = await context.bot_data.service.stored_about(person_of(user))
     if not any(kept.values()):
         await reply(update, text(language, "forget_nothing"))
         return
@@ -61,10 +62,10 @@ async def forget_button(update: Update, context: Context) -> None:
     now = service.clock.now()
     stamp = query.data.removeprefix(CONFIRM).lstrip(":")
     if not stamp.isdigit() or now.timestamp() - int(stamp) > PROMPT_SECONDS:
-        kept = await service.stored_about(query.from_user.id)
+        kept = await service.stored_about(person_of(query.from_user))
         body = text(language, "forget_stale") + "\n\n" + text(language, "forget_prompt", **kept)
         await query.edit_message_text(body, reply_markup=_keyboard(language, now))
         return
-    deleted = await context.bot_data.service.forget(query.from_user.id)
+    deleted = await context.bot_data.service.forget(person_of(query.from_user))
     body = text(language, "forget_done", total=sum(deleted.values()), **deleted)
     await query.edit_message_text(body)

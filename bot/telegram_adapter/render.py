@@ -7,9 +7,9 @@ from html import escape
 from telegram.constants import MessageLimit
 
 from bot.quiz.model import Kind, Question
+from bot.quiz.records import Chat, PostSummary
 from bot.quiz.scoring import Standing
 from bot.quiz.service import AttemptResult, Leaderboard, ScoreCard
-from bot.quiz.store import Chat, PostSummary
 from bot.telegram_adapter.texts import text
 
 LETTERS = "ABCDEFGHIJ"

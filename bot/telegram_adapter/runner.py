@@ -7,35 +7,19 @@ import logging
 import signal
 import sys
 from collections.abc import Awaitable, Callable
-from datetime import timedelta
 from typing import Any
 
 from telegram.error import NetworkError, RetryAfter, TelegramError
 
+from bot.compose import open_service
 from bot.config import Settings
 from bot.problems import report_problems
 from bot.quiz.bank import BankError, load_bank
-from bot.quiz.schedule import WEEKDAY_NAMES
-from bot.quiz.service import QuizService, Rules
-from bot.storage.sql_store import SqlStore
 from bot.telegram_adapter.app import ALLOWED_UPDATES, build_application
 from bot.telegram_adapter.web import AnyApplication, WebServer
 
 log = logging.getLogger(__name__)
 WEBHOOK_ATTEMPTS = 4
-
-
-def rules_from(settings: Settings) -> Rules:
-    """The service's rules from the [quiz] settings."""
-    quiz = settings.quiz
-    return Rules(
-        pass_mark=quiz.pass_mark,
-        default_time=quiz.default_time,
-        default_zone=quiz.default_zone,
-        default_weekdays=tuple(WEEKDAY_NAMES.index(d) for d in quiz.weekdays),
-        reveal_after_hours=quiz.reveal_after_hours,
-        grace=timedelta(minutes=quiz.grace_minutes),
-    )
 
 
 def run_bot(settings: Settings, *, webhook: bool = False) -> int:
@@ -52,11 +36,7 @@ def run_bot(settings: Settings, *, webhook: bool = False) -> int:
             print(missing, file=sys.stderr)
             return 2
 
-    async def open_service() -> QuizService:
-        store = await SqlStore.open(settings.database.url)
-        return QuizService(store, bank, rules=rules_from(settings))
-
-    application = build_application(settings, open_service)
+    application = build_application(settings, lambda: open_service(settings, bank))
     log.info("starting quizbot with %d ready questions", len(bank.ready()))
     try:
         asyncio.run(_serve_until_signalled(application, settings, webhook=use_webhook))

@@ -38,7 +38,7 @@ async def health_report(application: AnyApplication) -> tuple[int, dict[str, Any
         "updates_queued": application.update_queue.qsize(),
     }
     try:
-        await asyncio.wait_for(service.store.ping(), PING_TIMEOUT)
+        await asyncio.wait_for(service.ping(), PING_TIMEOUT)
     except Exception as exc:
         log.warning("health check: the database does not answer: %r", exc)
         report["database"] = f"error: {type(exc).__name__}"

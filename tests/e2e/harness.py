@@ -9,13 +9,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from bot import compose
 from bot.config import Settings, TelegramSettings
 from bot.quiz.bank import Bank, BankMeta
 from bot.quiz.model import KeyPoint, Kind, Question
+from bot.quiz.records import Chat, ChatKind, Person, Place
 from bot.quiz.service import QuizService
-from bot.storage.sql_store import SqlStore
 from bot.telegram_adapter.app import ALLOWED_UPDATES, build_application
-from bot.telegram_adapter.runner import rules_from
+from bot.telegram_adapter.identity import address
 from tests.conftest import ADAM_BETA1, FakeClock
 from tests.fake_bot_api import FakeBotApi
 
@@ -72,9 +73,8 @@ class Harness:
         """initialize, post_init, polling, start: what run_polling does, minus the blocking."""
 
         async def open_service() -> QuizService:
-            store = await SqlStore.open(self.settings.database.url)
-            self.service = QuizService(
-                store, self.bank, self.clock, random.Random(1), rules_from(self.settings)
+            self.service = await compose.open_service(
+                self.settings, self.bank, clock=self.clock, rng=random.Random(1)
             )
             return self.service
 
@@ -95,9 +95,10 @@ class Harness:
         await self.app.shutdown()
 
     async def tick(self) -> None:
-        """Run the scheduler's tick now."""
+        """Run the scheduler's tick now, and wait for the broadcast it started."""
         [job] = self.app.job_queue.get_jobs_by_name("tick")
         await job.run(self.app)
+        await self.app.bot_data.broadcaster.wait()
 
     async def settle(self) -> None:
         """Wait until the bot fetched every update and went quiet."""
@@ -132,3 +133,26 @@ def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
+
+
+def tg_place(chat_id: int, kind: ChatKind = ChatKind.GROUP) -> Place:
+    """A Telegram chat as the service sees it."""
+    return Place(address(chat_id), kind)
+
+
+def tg_person(user_id: int) -> Person:
+    """A Telegram user as the service sees them."""
+    return Person(address(user_id), str(user_id))
+
+
+async def stored_chat(service: QuizService, chat_id: int) -> Chat | None:
+    """What the database holds about a Telegram chat."""
+    async with service.db.read() as tx:
+        return await tx.chats.find(address(chat_id))
+
+
+async def has_peeked(service: QuizService, post_id: int, user_id: int) -> bool:
+    """True when the Telegram user saw the post's answer before it was revealed."""
+    async with service.db.read() as tx:
+        user = await tx.users.find(address(user_id))
+        return user is not None and (await tx.answers.state(post_id, user.id))[1]

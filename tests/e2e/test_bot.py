@@ -19,9 +19,13 @@ from tests.e2e.harness import (
     OPEN,
     OWNER,
     Harness,
+    has_peeked,
     say,
+    stored_chat,
     subscribe_and_post,
     texts,
+    tg_person,
+    tg_place,
 )
 from tests.fake_bot_api import FakeBotApi, Fault
 
@@ -49,8 +53,8 @@ async def test_two_members_are_graded_and_scored_once_even_when_delivered_twice(
     reactions = bot.api.calls("setMessageReaction", GROUP)
     assert len(reactions) >= 2
     assert bot.service is not None
-    alice = await bot.service.score_card(GROUP, ALICE)
-    bob = await bot.service.score_card(GROUP, BOB)
+    alice = await bot.service.score_card(tg_place(GROUP), tg_person(ALICE))
+    bob = await bot.service.score_card(tg_place(GROUP), tg_person(BOB))
     assert (alice.points, alice.answered) == (10, 1)
     assert (bob.points, bob.answered) == (3, 1)
     assert not any("softmax" in t for t in texts(bot.api, GROUP)[1:])
@@ -60,7 +64,7 @@ async def test_a_non_admin_subscribe_is_refused_and_changes_nothing(bot: Harness
     await say(bot, GROUP, ALICE, "/subscribe 10:00")
     assert "only group admins" in texts(bot.api, GROUP)[-1]
     assert bot.service is not None
-    chat = await bot.service.store.get_chat(GROUP)
+    chat = await stored_chat(bot.service, GROUP)
     assert chat is None or not chat.subscribed
 
 
@@ -68,7 +72,7 @@ async def test_anonymous_admin_can_subscribe(bot: Harness) -> None:
     bot.api.send_anonymous_admin_text(GROUP, "/subscribe 08:00")
     await bot.settle()
     assert bot.service is not None
-    chat = await bot.service.store.get_chat(GROUP)
+    chat = await stored_chat(bot.service, GROUP)
     assert chat is not None and chat.subscribed and chat.post_time == "08:00"
 
 
@@ -82,8 +86,8 @@ async def test_answer_before_the_reveal_goes_to_the_asker_privately_and_forfeits
     assert "Sent the answer to Alice privately" in texts(bot.api, GROUP)[-1]
     assert not any("第0段" in t for t in texts(bot.api, GROUP))
     assert bot.service is not None
-    post = await bot.service.open_post(GROUP, True)
-    assert post is not None and await bot.service.store.has_peeked(post.id, ALICE)
+    post = await bot.service.open_post(tg_place(GROUP), tg_person(ALICE))
+    assert post is not None and await has_peeked(bot.service, post.id, ALICE)
 
 
 async def test_reveal_time_posts_the_split_answer_and_a_summary(bot: Harness) -> None:
@@ -121,8 +125,8 @@ async def test_a_choice_question_is_a_quiz_poll_and_poll_answers_score(bot: Harn
     bot.api.answer_poll(BOB, poll["id"], [0])
     await bot.settle()
     assert bot.service is not None
-    assert (await bot.service.score_card(GROUP, ALICE)).points == 10
-    assert (await bot.service.score_card(GROUP, BOB)).points == 0
+    assert (await bot.service.score_card(tg_place(GROUP), tg_person(ALICE))).points == 10
+    assert (await bot.service.score_card(tg_place(GROUP), tg_person(BOB))).points == 0
 
 
 async def test_private_practice_gives_a_verdict_and_a_missed_question_returns_first(
@@ -149,7 +153,7 @@ async def test_a_blocked_chat_is_unsubscribed_and_every_other_chat_gets_its_ques
     chats = [-600 - i for i in range(12)]
     for chat_id in chats:
         bot.api.add_chat(chat_id, "group", f"G{chat_id}")
-        await bot.service.subscribe(chat_id, "group", "", "09:00")
+        await bot.service.subscribe(tg_place(chat_id), "09:00")
     bot.api.inject("sendMessage", chat_id=chats[3], error=Fault.kicked(), times=None)
     bot.api.inject("sendPoll", chat_id=chats[3], error=Fault.kicked(), times=None)
     bot.clock.current = datetime(2026, 11, 27, 1, 0, tzinfo=UTC)
@@ -158,7 +162,7 @@ async def test_a_blocked_chat_is_unsubscribed_and_every_other_chat_gets_its_ques
     for chat_id in chats:
         sent = bot.api.messages(chat_id)
         assert len(sent) == (0 if chat_id == chats[3] else 1), chat_id
-    blocked = await bot.service.store.get_chat(chats[3])
+    blocked = await stored_chat(bot.service, chats[3])
     assert blocked is not None and not blocked.subscribed and blocked.disabled_reason
 
 
@@ -171,26 +175,26 @@ async def test_a_migrated_group_is_moved_and_gets_its_question_once(bot: Harness
     await bot.settle()
     assert len(bot.api.messages(-1009000000001)) == 1
     assert bot.service is not None
-    moved = await bot.service.store.get_chat(-1009000000001)
+    moved = await stored_chat(bot.service, -1009000000001)
     assert moved is not None and moved.subscribed
 
 
 async def test_a_send_to_a_group_migrated_unseen_follows_the_new_id(bot: Harness) -> None:
     assert bot.service is not None
-    await bot.service.subscribe(GROUP, "group", "", "09:00")
+    await bot.service.subscribe(tg_place(GROUP), "09:00")
     bot.api.inject("*", chat_id=GROUP, error=Fault.migrated(-1009000000002), times=None)
     bot.api.add_chat(-1009000000002, "supergroup", "Study group")
     bot.clock.current = datetime(2026, 11, 27, 1, 0, tzinfo=UTC)
     await bot.tick()
     await bot.settle()
     assert len(bot.api.messages(-1009000000002)) == 1
-    assert await bot.service.store.get_chat(GROUP) is None
+    assert await stored_chat(bot.service, GROUP) is None
 
 
 async def test_a_429_is_waited_out_and_the_message_sent_once(bot: Harness) -> None:
     assert bot.service is not None
-    await bot.service.subscribe(GROUP, "group", "", "09:00")
-    await bot.service.configure(GROUP, topics=["transformer"])
+    await bot.service.subscribe(tg_place(GROUP), "09:00")
+    await bot.service.configure(tg_place(GROUP), topics=["transformer"])
     bot.api.inject("sendMessage", chat_id=GROUP, error=Fault.too_many_requests(1))
     bot.clock.current = datetime(2026, 11, 27, 1, 0, tzinfo=UTC)
     await bot.tick()
@@ -206,7 +210,7 @@ async def test_bad_subscribe_arguments_get_a_usage_hint_and_change_nothing(
     await say(bot, GROUP, ADMIN, f"/subscribe {args}")
     assert texts(bot.api, GROUP)[-1].startswith("Usage: /subscribe")
     assert bot.service is not None
-    chat = await bot.service.store.get_chat(GROUP)
+    chat = await stored_chat(bot.service, GROUP)
     assert chat is None or not chat.subscribed
 
 
@@ -257,8 +261,8 @@ async def test_answering_privately_counts_on_the_groups_post_and_leaderboard(
     assert "Covered" in texts(bot.api, ALICE)[-1]
     assert len(bot.api.messages(GROUP)) == group_before
     assert bot.service is not None
-    board = await bot.service.leaderboard(GROUP, "all")
-    assert [(s.user_id, s.points) for s in board.standings] == [(ALICE, 10)]
+    board = await bot.service.leaderboard(tg_place(GROUP), "all")
+    assert [(s.name, s.points) for s in board.standings] == [("Alice", 10)]
 
 
 async def test_show_answer_button_in_a_group_sends_the_long_answer_privately(
@@ -290,7 +294,7 @@ async def test_a_hundred_answers_do_not_flood_the_group(bot: Harness) -> None:
     await bot.settle()
     assert len(bot.api.calls("sendMessage", GROUP)) - before <= 20
     assert bot.service is not None
-    board = await bot.service.leaderboard(GROUP, "all")
+    board = await bot.service.leaderboard(tg_place(GROUP), "all")
     assert len(board.standings) == 10 and board.standings[0].points == 10
 
 

@@ -13,6 +13,7 @@ from tests.e2e.harness import (
     say,
     subscribe_and_post,
     texts,
+    tg_person,
 )
 
 NOTHING = {"attempts": 0, "peeks": 0, "cards": 0, "users": 0}
@@ -48,8 +49,8 @@ async def test_forget_lists_the_counts_and_the_button_deletes_them_everywhere(
     done = bot.api.message(ALICE, prompt["message_id"])
     assert done is not None and "Deleted 5 rows" in done["text"] and not buttons(done)
     assert bot.service is not None
-    assert await bot.service.stored_about(ALICE) == NOTHING
-    assert (await bot.service.stored_about(BOB))["attempts"] == 1
+    assert await bot.service.stored_about(tg_person(ALICE)) == NOTHING
+    assert (await bot.service.stored_about(tg_person(BOB)))["attempts"] == 1
 
     await say(bot, GROUP, BOB, "/top all")
     board = texts(bot.api, GROUP)[-1]
@@ -61,7 +62,7 @@ async def test_forget_lists_the_counts_and_the_button_deletes_them_everywhere(
 async def test_cancel_keeps_everything(bot: Harness) -> None:
     await both_answer(bot)
     assert bot.service is not None
-    before = await bot.service.stored_about(ALICE)
+    before = await bot.service.stored_about(tg_person(ALICE))
     await say(bot, ALICE, ALICE, "/forget")
     prompt = bot.api.messages(ALICE)[-1]
     bot.api.press_button(ALICE, ALICE, prompt["message_id"], "f:no")
@@ -69,7 +70,7 @@ async def test_cancel_keeps_everything(bot: Harness) -> None:
     cancelled = bot.api.message(ALICE, prompt["message_id"])
     assert cancelled is not None and "nothing was deleted" in cancelled["text"]
     assert not buttons(cancelled)
-    assert await bot.service.stored_about(ALICE) == before
+    assert await bot.service.stored_about(tg_person(ALICE)) == before
     await say(bot, GROUP, BOB, "/top all")
     assert "Alice" in texts(bot.api, GROUP)[-1]
 
@@ -83,7 +84,7 @@ async def test_forget_in_a_group_points_to_the_private_chat_whose_link_opens_it(
     link = f"https://t.me/{bot.api.bot_user['username']}?start=forget"
     assert "private chat" in reply["text"] and link in reply["text"] and not buttons(reply)
     assert bot.service is not None
-    assert (await bot.service.stored_about(ALICE))["attempts"] == 1
+    assert (await bot.service.stored_about(tg_person(ALICE)))["attempts"] == 1
 
     await say(bot, BOB, BOB, "/start forget")
     prompt = bot.api.messages(BOB)[-1]
@@ -105,7 +106,7 @@ async def test_an_expired_delete_button_shows_fresh_counts_and_deletes_nothing(
     bot.api.press_button(ALICE, ALICE, prompt["message_id"], old)
     await bot.settle()
     assert bot.service is not None
-    kept = await bot.service.stored_about(ALICE)
+    kept = await bot.service.stored_about(tg_person(ALICE))
     assert kept["attempts"] == 1 and kept["peeks"] == 1
     refreshed = bot.api.message(ALICE, prompt["message_id"])
     assert refreshed is not None and "expired" in refreshed["text"]
@@ -113,4 +114,4 @@ async def test_an_expired_delete_button_shows_fresh_counts_and_deletes_nothing(
     [fresh] = [data for data in buttons(refreshed) if data.startswith("f:yes")]
     bot.api.press_button(ALICE, ALICE, prompt["message_id"], fresh)
     await bot.settle()
-    assert await bot.service.stored_about(ALICE) == NOTHING
+    assert await bot.service.stored_about(tg_person(ALICE)) == NOTHING

@@ -13,14 +13,14 @@ from typing import Any
 import aiohttp
 import pytest
 
+from bot.compose import open_service as open_service_from
 from bot.config import HealthSettings, Settings, WebhookSettings
 from bot.quiz.service import QuizService
-from bot.storage.sql_store import SqlStore
 from bot.telegram_adapter.app import build_application
-from bot.telegram_adapter.runner import rules_from, serve, web_servers
+from bot.telegram_adapter.runner import serve, web_servers
 from bot.telegram_adapter.web import SECRET_HEADER, WebServer
 from tests.conftest import FakeClock
-from tests.e2e.harness import BANK, START, Harness
+from tests.e2e.harness import BANK, START, Harness, stored_chat
 from tests.fake_bot_api import FakeBotApi, Fault
 
 SECRET = "s3cret-token_for-tests"
@@ -77,9 +77,8 @@ async def serving(fake_api: FakeBotApi, tmp_path: Path) -> AsyncIterator[Running
     services: list[QuizService] = []
 
     async def open_service() -> QuizService:
-        store = await SqlStore.open(settings.database.url)
         services.append(
-            QuizService(store, BANK, FakeClock(START), random.Random(1), rules_from(settings))
+            await open_service_from(settings, BANK, clock=FakeClock(START), rng=random.Random(1))
         )
         return services[0]
 
@@ -122,7 +121,7 @@ async def test_an_update_without_the_right_secret_is_refused_and_not_processed(
     assert await post(running.webhook, update, secret) == 403
     await asyncio.sleep(0.5)
     assert running.api.messages(USER) == []
-    chat = await running.service.store.get_chat(USER)
+    chat = await stored_chat(running.service, USER)
     assert chat is None or not chat.subscribed
 
 
@@ -130,7 +129,7 @@ async def test_an_update_with_the_secret_is_processed(running: Running) -> None:
     update = running.api.send_text(USER, USER, "/subscribe 08:00 Asia/Shanghai")
     assert await post(running.webhook, update, SECRET) == 200
     await running.api.wait_for(lambda: running.api.messages(USER), 10, what="a reply")
-    chat = await running.service.store.get_chat(USER)
+    chat = await stored_chat(running.service, USER)
     assert chat is not None and chat.subscribed
 
 
@@ -153,7 +152,7 @@ async def test_health_is_503_when_the_database_fails(
     async def broken() -> None:
         raise OSError("disk gone")
 
-    monkeypatch.setattr(running.service.store, "ping", broken)
+    monkeypatch.setattr(running.service.db, "ping", broken)
     async with aiohttp.ClientSession() as session, session.get(running.health) as response:
         assert response.status == 503
         report = await response.json()

@@ -4,36 +4,40 @@ from __future__ import annotations
 
 import sqlite3
 from contextlib import closing
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
-from bot.quiz.store import Chat
+from bot.quiz.records import Address, Chat, ChatKind, Place
 from bot.storage.backup import BackupError, backup
-from bot.storage.sql_store import SqlStore
-
-NOW = datetime(2026, 11, 27, 1, 0, tzinfo=UTC)
+from bot.storage.database import SqlDatabase
 
 
-async def test_a_backup_taken_while_the_store_is_open_holds_every_committed_row(
+async def test_a_backup_taken_while_the_database_is_open_holds_every_committed_row(
     tmp_path: Path,
 ) -> None:
     url = f"sqlite+aiosqlite:///{tmp_path / 'live.db'}"
-    store = await SqlStore.open(url)
+    database = await SqlDatabase.open(url)
+
+    async def add(external_id: str, title: str) -> None:
+        place = Place(Address("telegram", external_id), ChatKind.GROUP, title)
+        async with database.transaction() as tx:
+            await tx.chats.ensure(place, Chat(0, ChatKind.GROUP, title, subscribed=True))
+
     try:
         for chat_id in range(1, 51):
-            await store.save_chat(Chat(-chat_id, "group", title=f"g{chat_id}", subscribed=True))
+            await add(str(-chat_id), f"g{chat_id}")
         size = backup(url, tmp_path / "copy.db")
-        await store.save_chat(Chat(-999, "group"))  # after the backup: not in the copy
+        await add("-999", "late")  # after the backup: not in the copy
     finally:
-        await store.close()
+        await database.close()
     assert size > 0 and not (tmp_path / "copy.db.partial").exists()
-    copy = await SqlStore.open(f"sqlite+aiosqlite:///{tmp_path / 'copy.db'}")
+    copy = await SqlDatabase.open(f"sqlite+aiosqlite:///{tmp_path / 'copy.db'}")
     try:
-        counts = await copy.counts()
-        chat = await copy.get_chat(-50)
-        missing = await copy.get_chat(-999)
+        async with copy.read() as tx:
+            counts = await tx.counts()
+            chat = await tx.chats.find(Address("telegram", "-50"))
+            missing = await tx.chats.find(Address("telegram", "-999"))
     finally:
         await copy.close()
     assert counts["chats"] == 50 and counts["subscribed"] == 50

@@ -1,238 +1,286 @@
-"""The service's use cases, run on every Store (in-memory and SQLite)."""
+"""The service's use cases, run on every Database (in-memory and SQLite)."""
 
 from __future__ import annotations
 
 import asyncio
 import random
-from collections.abc import Awaitable, Callable
-from dataclasses import replace
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 import pytest
+from fsrs import Card as FsrsCard
+from fsrs import Rating, Scheduler
 
+from bot.quiz.ports import Database
+from bot.quiz.records import Address, Chat, ChatKind, MessageRef, Person, Place
 from bot.quiz.schedule import ScheduleError
-from bot.quiz.service import NoQuestion, QuizService, Rules
-from bot.quiz.store import Attempt, Card, Chat, Recorded, Store, User
+from bot.quiz.service import (
+    DuePost,
+    FocusTarget,
+    NoQuestion,
+    PollTarget,
+    QuizService,
+    Refusal,
+    RefusalKind,
+    ReplyTarget,
+    Rules,
+)
 from tests.conftest import FakeClock, make_bank
 
-GROUP = -100
-ALICE = User(1, "Alice", "en")
-BOB = User(2, "<b>Bob&", "zh")
+GROUP = Place(Address("telegram", "-100"), ChatKind.GROUP, "Study", "supergroup")
+ALICE = Person(Address("telegram", "1"), "Alice", "en")
+BOB = Person(Address("telegram", "2"), "<b>Bob&", "zh")
+CAROL = Person(Address("telegram", "3"), "Carol")
 GOOD = "先算点积，再缩放，最后 softmax"
 HALF = "点积和 softmax"
 
 
+def private(person: Person) -> Place:
+    """The person's private chat."""
+    return Place(person.address, ChatKind.PRIVATE)
+
+
 def service(
-    store: Store, clock: FakeClock, *, with_choice: bool = False, **rules: object
+    database: Database, clock: FakeClock, *, with_choice: bool = False, **rules: object
 ) -> QuizService:
     bank = make_bank(with_choice=with_choice)
-    return QuizService(store, bank, clock, random.Random(1), Rules(**rules))  # type: ignore[arg-type]
+    return QuizService(database, bank, clock, random.Random(1), Rules(**rules))  # type: ignore[arg-type]
 
 
-async def post_now(svc: QuizService, clock: FakeClock, chat_id: int = GROUP) -> object:
-    chat = await svc.store.get_chat(chat_id)
-    assert chat is not None and chat.next_post_at is not None
+async def stored(svc: QuizService, place: Place) -> Chat:
+    async with svc.db.read() as tx:
+        chat = await tx.chats.find(place.address)
+    assert chat is not None
+    return chat
+
+
+async def post_now(svc: QuizService, clock: FakeClock, place: Place = GROUP) -> MessageRef:
+    """Move the clock to the chat's next slot, claim and 'send' its post; its message ref."""
+    chat = await stored(svc, place)
+    assert chat.next_post_at is not None
     clock.current = chat.next_post_at
-    [due] = await svc.due_posts()
-    await svc.record_sent(due.post, message_id=500 + due.post.id)
-    return await svc.store.get_post(due.post.id)
+    [due] = await svc.claim_due_posts()
+    ref = MessageRef("telegram", place.address.external_id, str(500 + due.post.id))
+    await svc.record_sent(due, ref)
+    return ref
 
 
-async def test_subscribe_schedules_the_next_local_post(store: Store, clock: FakeClock) -> None:
-    svc = service(store, clock)
-    chat = await svc.subscribe(GROUP, "group", "Study", "09:00", "Asia/Shanghai")
+async def reply(svc: QuizService, ref: MessageRef, person: Person, text: str) -> int:
+    """Answer by replying; the points it earned (-1 when it did not count)."""
+    result = await svc.answer(person, ReplyTarget(ref), text)
+    assert result is not None
+    return result.points if result.counted else -1
+
+
+async def test_subscribe_schedules_the_next_local_post(
+    database: Database, clock: FakeClock
+) -> None:
+    svc = service(database, clock)
+    chat = await svc.subscribe(GROUP, "09:00", "Asia/Shanghai")
     assert chat.subscribed and chat.next_post_at == datetime(2026, 11, 27, 1, tzinfo=UTC)
-    assert (await store.get_chat(GROUP)) == chat
+    assert await stored(svc, GROUP) == chat
 
 
 @pytest.mark.parametrize(("at", "zone"), [("25:00", None), ("09:00", "Mars/Base")])
 async def test_bad_subscribe_changes_nothing(
-    store: Store, clock: FakeClock, at: str, zone: str | None
+    database: Database, clock: FakeClock, at: str, zone: str | None
 ) -> None:
-    svc = service(store, clock)
+    svc = service(database, clock)
     with pytest.raises(ScheduleError):
-        await svc.subscribe(GROUP, "group", "Study", at, zone)
-    chat = await store.get_chat(GROUP)
+        await svc.subscribe(GROUP, at, zone)
+    async with database.read() as tx:
+        chat = await tx.chats.find(GROUP.address)
     assert chat is None or not chat.subscribed
 
 
 async def test_a_due_slot_is_claimed_once_even_by_concurrent_ticks(
-    store: Store, clock: FakeClock
+    database: Database, clock: FakeClock
 ) -> None:
-    svc = service(store, clock)
-    await svc.subscribe(GROUP, "group", "Study", "09:00")
+    svc = service(database, clock)
+    await svc.subscribe(GROUP, "09:00")
     clock.advance(minutes=31)
-    results = await asyncio.gather(svc.due_posts(), svc.due_posts(), svc.due_posts())
+    results = await asyncio.gather(*(svc.claim_due_posts() for _ in range(3)))
     assert sum(len(r) for r in results) == 1
-    assert await svc.due_posts() == []
-    chat = await store.get_chat(GROUP)
-    assert chat is not None and chat.next_post_at == datetime(2026, 11, 28, 1, tzinfo=UTC)
+    assert await svc.claim_due_posts() == []
+    assert (await stored(svc, GROUP)).next_post_at == datetime(2026, 11, 28, 1, tzinfo=UTC)
 
 
 async def test_a_slot_missed_beyond_the_grace_window_is_skipped(
-    store: Store, clock: FakeClock
+    database: Database, clock: FakeClock
 ) -> None:
-    svc = service(store, clock, grace=timedelta(minutes=30))
-    await svc.subscribe(GROUP, "group", "Study", "09:00")
+    svc = service(database, clock, grace=timedelta(minutes=30))
+    await svc.subscribe(GROUP, "09:00")
     clock.current = datetime(2026, 11, 27, 1, 10, tzinfo=UTC)
-    assert len(await svc.due_posts()) == 1  # 10 minutes late: within the grace
+    assert len(await svc.claim_due_posts()) == 1  # 10 minutes late: within the grace
     clock.current = datetime(2026, 11, 28, 2, 0, tzinfo=UTC)
-    assert await svc.due_posts() == []  # an hour late: skipped
-    chat = await store.get_chat(GROUP)
-    assert chat is not None and chat.next_post_at == datetime(2026, 11, 29, 1, tzinfo=UTC)
+    assert await svc.claim_due_posts() == []  # an hour late: skipped
+    assert (await stored(svc, GROUP)).next_post_at == datetime(2026, 11, 29, 1, tzinfo=UTC)
 
 
 async def test_questions_do_not_repeat_until_the_bank_is_used_up(
-    store: Store, clock: FakeClock
+    database: Database, clock: FakeClock
 ) -> None:
-    svc = service(store, clock)
-    await svc.subscribe(GROUP, "group", "Study", "09:00")
+    svc = service(database, clock)
+    await svc.subscribe(GROUP, "09:00")
     asked = []
     for _ in range(len(svc.bank.ready())):
-        post = await post_now(svc, clock)
-        asked.append(post.question_id)  # type: ignore[attr-defined]
+        ref = await post_now(svc, clock)
+        async with database.read() as tx:
+            post = await tx.posts.by_message(ref)
+        assert post is not None
+        asked.append(post.question_id)
     assert sorted(asked) == sorted(q.id for q in svc.bank.ready())
 
 
 async def test_each_member_scores_once_even_when_the_update_repeats(
-    store: Store, clock: FakeClock
+    database: Database, clock: FakeClock
 ) -> None:
-    svc = service(store, clock)
-    await svc.subscribe(GROUP, "group", "Study", "09:00")
-    post = await post_now(svc, clock)
-    message_id = post.message_id  # type: ignore[attr-defined]
-    first = await svc.answer_by_reply(GROUP, message_id, ALICE, GOOD)
-    again = await svc.answer_by_reply(GROUP, message_id, ALICE, GOOD)
-    bob = await svc.answer_by_reply(GROUP, message_id, BOB, HALF)
-    assert first is not None and first.counted and first.points == 10
+    svc = service(database, clock)
+    await svc.subscribe(GROUP, "09:00")
+    ref = await post_now(svc, clock)
+    assert await reply(svc, ref, ALICE, GOOD) == 10
+    again = await svc.answer(ALICE, ReplyTarget(ref), GOOD)
     assert again is not None and not again.counted and again.repeat and again.points == 0
-    assert bob is not None and bob.counted and bob.points == 7
-    assert await svc.answer_by_reply(GROUP, 999, ALICE, GOOD) is None
-    card = await svc.score_card(GROUP, ALICE.id)
+    assert await reply(svc, ref, BOB, HALF) == 7
+    unknown = MessageRef("telegram", ref.channel, "999")
+    assert await svc.answer(ALICE, ReplyTarget(unknown), GOOD) is None
+    card = await svc.score_card(GROUP, ALICE)
     assert (card.points, card.answered) == (10, 1)
 
 
-async def test_concurrent_duplicate_attempts_score_once(store: Store, clock: FakeClock) -> None:
-    svc = service(store, clock)
-    await svc.subscribe(GROUP, "group", "Study", "09:00")
-    post = await post_now(svc, clock)
-    results = await asyncio.gather(
-        *[svc.answer_by_reply(GROUP, post.message_id, ALICE, GOOD) for _ in range(5)]  # type: ignore[attr-defined]
-    )
-    assert sum(1 for r in results if r is not None and r.counted) == 1
-    assert (await svc.score_card(GROUP, ALICE.id)).points == 10
-
-
-async def test_answer_context_and_record_answer_each_do_the_work_of_several_calls(
-    store: Store, clock: FakeClock
+async def test_concurrent_duplicate_attempts_score_once(
+    database: Database, clock: FakeClock
 ) -> None:
-    svc = service(store, clock)
-    await svc.subscribe(GROUP, "group", "Study", "09:00")
-    post: Any = await post_now(svc, clock)
-    await store.record_delivery(post.id, post.message_id, "poll-1", GROUP, focus=False)
-    post = await store.get_post(post.id)
-    assert await store.answer_context(ALICE.id, chat_id=GROUP, message_id=999) == (
-        None,
-        None,
-        False,
-    )
-    assert await store.answer_context(ALICE.id, poll_id="nope") == (None, None, False)
-    assert await store.answer_context(ALICE.id, chat_id=ALICE.id) == (None, None, False)
-    by_message = await store.answer_context(ALICE.id, chat_id=GROUP, message_id=post.message_id)
-    assert by_message == (post, None, False)
-    assert await store.answer_context(ALICE.id, poll_id="poll-1") == by_message
-
-    reviewed: list[Card | None] = []
-
-    def review(stored: Card | None) -> Card:
-        reviewed.append(stored)
-        return Card(ALICE.id, post.question_id, f"state{len(reviewed)}", clock.now())
-
-    attempt = Attempt(post.id, ALICE.id, GOOD, 1.0, 10, clock.now())
-    first = await store.record_answer(ALICE, attempt, post.question_id, review, GROUP, 5)
-    assert first == Recorded(True, (True,), True)
-    replay = await store.record_answer(
-        replace(ALICE, name="Alicia"), replace(attempt, points=3), post.question_id, review
-    )
-    assert replay == Recorded(False) and reviewed == [None]
-    [card] = await store.due_cards(ALICE.id, clock.now(), 10)
-    assert card.state == "state1"
-    assert (await svc.score_card(GROUP, ALICE.id)).points == 10
-    assert await store.user_data(ALICE.id) == {"attempts": 1, "peeks": 0, "cards": 1, "users": 1}
-    board = await svc.leaderboard(GROUP, "all")
-    assert [s.name for s in board.standings] == ["Alicia"]  # a replay still updates the name
-
-    await store.save_user(BOB)  # a peek refers to its user
-    await store.add_peek(post.id, BOB.id, clock.now())
-    assert await store.answer_context(BOB.id, poll_id="poll-1") == (post, None, True)
-    assert await store.answer_context(ALICE.id, chat_id=GROUP, message_id=post.message_id) == (
-        post,
-        attempt,
-        False,
-    )
-    await svc.focus(BOB, post.id)
-    assert await store.answer_context(BOB.id, chat_id=BOB.id) == (post, None, True)
+    svc = service(database, clock)
+    await svc.subscribe(GROUP, "09:00")
+    ref = await post_now(svc, clock)
+    results = await asyncio.gather(*[svc.answer(ALICE, ReplyTarget(ref), GOOD) for _ in range(5)])
+    assert sum(1 for r in results if r is not None and r.counted) == 1
+    assert (await svc.score_card(GROUP, ALICE)).points == 10
 
 
-async def test_revealing_before_answering_forfeits_the_post(store: Store, clock: FakeClock) -> None:
-    svc = service(store, clock)
-    await svc.subscribe(GROUP, "group", "Study", "09:00")
-    post = await post_now(svc, clock)
-    revealed = await svc.reveal(GROUP, True, ALICE)
+async def test_two_first_answers_of_a_new_user_racing_both_count_once_each(
+    database: Database, clock: FakeClock
+) -> None:
+    svc = service(database, clock)
+    other = Place(Address("telegram", "-200"), ChatKind.GROUP, "Other")
+    await svc.subscribe(GROUP, "09:00")
+    await svc.subscribe(other, "09:00")
+    clock.current = (await stored(svc, GROUP)).next_post_at  # type: ignore[assignment]
+    refs = []
+    for due in await svc.claim_due_posts():
+        ref = MessageRef("telegram", due.address.external_id, str(700 + due.post.id))
+        await svc.record_sent(due, ref)
+        refs.append(ref)
+    results = await asyncio.gather(*(svc.answer(CAROL, ReplyTarget(r), GOOD) for r in refs))
+    assert [r is not None and r.counted for r in results] == [True, True]
+    assert (await svc.stored_about(CAROL))["attempts"] == 2
+    assert (await svc.stored_about(CAROL))["users"] == 1
+
+
+async def test_revealing_before_answering_forfeits_the_post(
+    database: Database, clock: FakeClock
+) -> None:
+    svc = service(database, clock)
+    await svc.subscribe(GROUP, "09:00")
+    ref = await post_now(svc, clock)
+    revealed = await svc.reveal(GROUP, ALICE)
     assert revealed.forfeited and not revealed.already_revealed
-    late = await svc.answer_by_reply(GROUP, post.message_id, ALICE, GOOD)  # type: ignore[attr-defined]
+    late = await svc.answer(ALICE, ReplyTarget(ref), GOOD)
     assert late is not None and late.peeked and late.points == 0
     assert late.verdict.coverage == 1.0
-    answered_first = await svc.answer_by_reply(GROUP, post.message_id, BOB, GOOD)  # type: ignore[attr-defined]
-    assert answered_first is not None and answered_first.points == 10
-    assert not (await svc.reveal(GROUP, True, BOB)).forfeited
+    assert await reply(svc, ref, BOB, GOOD) == 10
+    assert not (await svc.reveal(GROUP, BOB)).forfeited
+
+
+async def test_a_peek_reviews_the_card_once_however_often_it_is_asked(
+    database: Database, clock: FakeClock
+) -> None:
+    svc = service(database, clock)
+    await svc.subscribe(GROUP, "09:00")
+    await post_now(svc, clock)
+    await asyncio.gather(*(svc.reveal(GROUP, ALICE) for _ in range(3)))
+    assert await svc.stored_about(ALICE) == {"attempts": 0, "peeks": 1, "cards": 1, "users": 1}
+    async with database.read() as tx:
+        user = await tx.users.find(ALICE.address)
+        assert user is not None
+        [card] = await tx.cards.due(user.id, clock.now() + timedelta(days=1), 10)
+    once, _ = Scheduler(enable_fuzzing=False).review_card(FsrsCard(), Rating.Again, clock.now())
+    assert FsrsCard.from_json(card.state).stability == once.stability
+    assert FsrsCard.from_json(card.state).difficulty == once.difficulty
+
+
+async def test_a_reveal_racing_a_reply_leaves_a_consistent_state(
+    database: Database, clock: FakeClock
+) -> None:
+    svc = service(database, clock)
+    await svc.subscribe(GROUP, "09:00")
+    ref = await post_now(svc, clock)
+    answered, shown = await asyncio.gather(
+        svc.answer(ALICE, ReplyTarget(ref), GOOD), svc.reveal(GROUP, ALICE)
+    )
+    kept = await svc.stored_about(ALICE)
+    assert answered is not None
+    # Either the answer came first (it counts, and the reveal forfeits nothing) or the peek
+    # did (the answer counts for nothing): never both a scoring answer and a forfeit.
+    if answered.counted and answered.points > 0:
+        assert not shown.forfeited or kept["peeks"] == 1
+        assert kept["attempts"] == 1
+    else:
+        assert kept["peeks"] == 1
+    assert kept["cards"] == 1
+    assert (await svc.score_card(GROUP, ALICE)).points in (0, 10)
 
 
 async def test_reveal_time_posts_a_summary_once_and_later_answers_do_not_count(
-    store: Store, clock: FakeClock
+    database: Database, clock: FakeClock
 ) -> None:
-    svc = service(store, clock, reveal_after_hours=12)
-    await svc.subscribe(GROUP, "group", "Study", "09:00")
-    post = await post_now(svc, clock)
-    await svc.answer_by_reply(GROUP, post.message_id, ALICE, GOOD)  # type: ignore[attr-defined]
-    await svc.answer_by_reply(GROUP, post.message_id, BOB, HALF)  # type: ignore[attr-defined]
+    svc = service(database, clock, reveal_after_hours=12)
+    await svc.subscribe(GROUP, "09:00")
+    ref = await post_now(svc, clock)
+    await reply(svc, ref, ALICE, GOOD)
+    await reply(svc, ref, BOB, HALF)
     clock.advance(hours=11)
-    assert await svc.due_reveals() == []
+    assert await svc.claim_due_reveals() == []
     clock.advance(hours=1)
-    [reveal] = await svc.due_reveals()
+    [reveal] = await svc.claim_due_reveals()
     assert reveal.summary.answered == 2
     assert reveal.summary.average_coverage == pytest.approx((1 + 2 / 3) / 2)
-    assert [t[0] for t in reveal.summary.top] == [ALICE.id, BOB.id]
-    assert await svc.due_reveals() == []
-    await svc.record_reveal_message(reveal.post, 777)
-    carol = await svc.answer_by_reply(GROUP, post.message_id, User(3, "Carol"), GOOD)  # type: ignore[attr-defined]
+    assert [t[1] for t in reveal.summary.top] == [ALICE.name, BOB.name]
+    assert reveal.question_ref == ref
+    assert await svc.claim_due_reveals() == []
+    reveal_ref = MessageRef("telegram", ref.channel, "777")
+    await svc.record_reveal(reveal.post, reveal_ref)
+    carol = await svc.answer(CAROL, ReplyTarget(ref), GOOD)
     assert carol is not None and carol.after_reveal and not carol.counted
-    again = await svc.reveal(GROUP, True, User(3, "Carol"))
-    assert again.already_revealed and again.post.reveal_message_id == 777
+    again = await svc.reveal(GROUP, CAROL)
+    assert again.already_revealed
+    async with database.read() as tx:
+        assert await tx.posts.by_message(reveal_ref) == again.post
 
 
-async def test_streak_counts_consecutive_posts(store: Store, clock: FakeClock) -> None:
-    svc = service(store, clock)
-    await svc.subscribe(GROUP, "group", "Study", "09:00")
+async def test_streak_counts_consecutive_posts(database: Database, clock: FakeClock) -> None:
+    svc = service(database, clock)
+    await svc.subscribe(GROUP, "09:00")
     for answer in (True, False, True, True):
-        post = await post_now(svc, clock)
+        ref = await post_now(svc, clock)
         if answer:
-            await svc.answer_by_reply(GROUP, post.message_id, ALICE, GOOD)  # type: ignore[attr-defined]
-    assert (await svc.score_card(GROUP, ALICE.id)).streak == 2
+            await reply(svc, ref, ALICE, GOOD)
+    assert (await svc.score_card(GROUP, ALICE)).streak == 2
     await post_now(svc, clock)  # a new post Alice has not answered yet does not break it
-    assert (await svc.score_card(GROUP, ALICE.id)).streak == 2
+    assert (await svc.score_card(GROUP, ALICE)).streak == 2
 
 
-async def test_leaderboards_by_period_with_shared_ranks(store: Store, clock: FakeClock) -> None:
-    svc = service(store, clock)
-    await svc.subscribe(GROUP, "group", "Study", "09:00")
-    post = await post_now(svc, clock)  # Friday 27 November
-    await svc.answer_by_reply(GROUP, post.message_id, ALICE, GOOD)  # type: ignore[attr-defined]
-    await svc.answer_by_reply(GROUP, post.message_id, BOB, GOOD)  # type: ignore[attr-defined]
+async def test_leaderboards_by_period_with_shared_ranks(
+    database: Database, clock: FakeClock
+) -> None:
+    svc = service(database, clock)
+    await svc.subscribe(GROUP, "09:00")
+    ref = await post_now(svc, clock)  # Friday 27 November
+    await reply(svc, ref, ALICE, GOOD)
+    await reply(svc, ref, BOB, GOOD)
     for _ in range(3):  # Sat, Sun, Mon 30 November: a new week
-        post = await post_now(svc, clock)
-    await svc.answer_by_reply(GROUP, post.message_id, BOB, HALF)  # type: ignore[attr-defined]
+        ref = await post_now(svc, clock)
+    await reply(svc, ref, BOB, HALF)
     all_time = await svc.leaderboard(GROUP, "all")
     assert [(s.rank, s.name, s.points) for s in all_time.standings] == [
         (1, BOB.name, 17),
@@ -246,199 +294,211 @@ async def test_leaderboards_by_period_with_shared_ranks(store: Store, clock: Fak
     assert (await svc.leaderboard(GROUP, "month")).standings == ()
 
 
-async def test_ties_share_a_rank_on_the_leaderboard(store: Store, clock: FakeClock) -> None:
-    svc = service(store, clock)
-    await svc.subscribe(GROUP, "group", "Study", "09:00")
-    post = await post_now(svc, clock)
-    for user in (ALICE, BOB):
-        await svc.answer_by_reply(GROUP, post.message_id, user, GOOD)  # type: ignore[attr-defined]
+async def test_ties_share_a_rank_on_the_leaderboard(database: Database, clock: FakeClock) -> None:
+    svc = service(database, clock)
+    await svc.subscribe(GROUP, "09:00")
+    ref = await post_now(svc, clock)
+    for person in (ALICE, BOB):
+        await reply(svc, ref, person, GOOD)
     board = await svc.leaderboard(GROUP, "all")
     assert [s.rank for s in board.standings] == [1, 1]
 
 
-async def test_poll_answers_score_choice_questions(store: Store, clock: FakeClock) -> None:
-    svc = service(store, clock, with_choice=True)
-    chat = await svc.subscribe(GROUP, "group", "Study", "09:00")
+async def test_poll_answers_score_choice_questions(database: Database, clock: FakeClock) -> None:
+    svc = service(database, clock, with_choice=True)
+    chat = await svc.subscribe(GROUP, "09:00")
     await svc.configure(GROUP, topics=["optimization"])
     clock.current = chat.next_post_at  # type: ignore[assignment]
-    [due] = await svc.due_posts()
+    [due] = await svc.claim_due_posts()
     assert due.question.id == "choice1"
-    await svc.record_sent(due.post, 10, poll_id="poll-1")
-    right = await svc.answer_poll("poll-1", ALICE, [1])
-    wrong = await svc.answer_poll("poll-1", BOB, [0])
+    await svc.record_sent(due, MessageRef("telegram", "-100", "10", "poll-1"))
+    poll = PollTarget("telegram", "poll-1")
+    right = await svc.vote(ALICE, poll, [1])
+    wrong = await svc.vote(BOB, poll, [0])
     assert right is not None and right.points == 10 and right.verdict.passed
     assert wrong is not None and wrong.counted and wrong.points == 0
-    assert await svc.answer_poll("poll-1", BOB, []) is None
-    assert await svc.answer_poll("unknown", BOB, [1]) is None
+    assert await svc.vote(BOB, poll, []) is None
+    assert await svc.vote(BOB, PollTarget("telegram", "unknown"), [1]) is None
+    assert await svc.vote(BOB, PollTarget("discord", "poll-1"), [1]) is None
 
 
 async def test_answering_a_group_post_privately_counts_in_the_group(
-    store: Store, clock: FakeClock
+    database: Database, clock: FakeClock
 ) -> None:
-    svc = service(store, clock)
-    await svc.subscribe(GROUP, "group", "Study", "09:00")
-    post = await post_now(svc, clock)
-    await svc.focus(ALICE, post.id)  # type: ignore[attr-defined]
-    result = await svc.answer_in_private(ALICE, GOOD)
-    assert result.counted and result.post.chat_id == GROUP
+    svc = service(database, clock)
+    await svc.subscribe(GROUP, "09:00")
+    ref = await post_now(svc, clock)
+    async with database.read() as tx:
+        post = await tx.posts.by_message(ref)
+    assert post is not None
+    await svc.focus(ALICE, post.id)
+    result = await svc.answer(ALICE, FocusTarget(), GOOD)
+    assert result is not None and result.counted and result.post.chat_id == post.chat_id
     board = await svc.leaderboard(GROUP, "all")
-    assert [(s.user_id, s.points) for s in board.standings] == [(ALICE.id, 10)]
+    assert [(s.name, s.points) for s in board.standings] == [(ALICE.name, 10)]
 
 
 async def test_private_practice_brings_a_missed_question_back_first(
-    store: Store, clock: FakeClock
+    database: Database, clock: FakeClock
 ) -> None:
-    svc = service(store, clock)
-    with pytest.raises(NoQuestion):
-        await svc.answer_in_private(ALICE, GOOD)
-    first = await svc.practice(ALICE)
-    missed = await svc.answer_in_private(ALICE, "不知道")
-    assert missed.counted and not missed.verdict.passed
+    svc = service(database, clock)
+    assert await svc.answer(ALICE, FocusTarget(), GOOD) is None
+    first = await svc.practice(private(ALICE), ALICE)
+    missed = await svc.answer(ALICE, FocusTarget(), "不知道")
+    assert missed is not None and missed.counted and not missed.verdict.passed
     clock.advance(seconds=10)  # FSRS brings an Again card back after a minute
-    second = await svc.practice(ALICE)
+    second = await svc.practice(private(ALICE), ALICE)
     assert not second.review and second.question.id != first.question.id
-    await svc.answer_in_private(ALICE, GOOD)
+    await svc.answer(ALICE, FocusTarget(), GOOD)
     clock.advance(minutes=15)
-    third = await svc.practice(ALICE)
+    third = await svc.practice(private(ALICE), ALICE)
     assert third.review and third.question.id == first.question.id
 
 
 async def test_a_migrated_group_keeps_its_subscription_posts_and_scores(
-    store: Store, clock: FakeClock
+    database: Database, clock: FakeClock
 ) -> None:
-    svc = service(store, clock)
-    await svc.subscribe(GROUP, "group", "Study", "09:00")
-    post = await post_now(svc, clock)
-    await svc.answer_by_reply(GROUP, post.message_id, ALICE, GOOD)  # type: ignore[attr-defined]
-    await svc.migrate_chat(GROUP, -1001)
-    assert await store.get_chat(GROUP) is None
-    moved = await store.get_chat(-1001)
-    assert moved is not None and moved.subscribed
-    assert (await svc.score_card(-1001, ALICE.id)).points == 10
-    assert await store.post_by_message(-1001, post.message_id) is not None  # type: ignore[attr-defined]
+    svc = service(database, clock)
+    await svc.subscribe(GROUP, "09:00")
+    ref = await post_now(svc, clock)
+    await reply(svc, ref, ALICE, GOOD)
+    moved_to = Place(Address("telegram", "-1001"), ChatKind.GROUP, "Study")
+    await svc.migrate_chat(GROUP.address, moved_to.address)
+    async with database.read() as tx:
+        assert await tx.chats.find(GROUP.address) is None
+    moved = await stored(svc, moved_to)
+    assert moved.subscribed
+    assert (await svc.score_card(moved_to, ALICE)).points == 10
     clock.current = moved.next_post_at  # type: ignore[assignment]
-    [due] = await svc.due_posts()
-    assert due.chat.id == -1001 and due.question.id != post.question_id  # type: ignore[attr-defined]
+    [due] = await svc.claim_due_posts()
+    assert due.address == moved_to.address and due.chat.id == moved.id
 
 
 async def test_failures_unsubscribe_after_a_few_and_blocking_at_once(
-    store: Store, clock: FakeClock
+    database: Database, clock: FakeClock
 ) -> None:
-    svc = service(store, clock)
-    await svc.subscribe(GROUP, "group", "Study", "09:00")
-    await svc.subscribe(5, "private", "", "09:00")
-    assert not await svc.chat_failed(GROUP, "chat not found")
-    assert not await svc.chat_failed(GROUP, "chat not found")
-    assert await svc.chat_failed(GROUP, "chat not found")
-    await svc.chat_unreachable(5, "blocked")
-    for chat_id, reason in ((GROUP, "chat not found"), (5, "blocked")):
-        chat = await store.get_chat(chat_id)
-        assert chat is not None and not chat.subscribed and chat.disabled_reason == reason
+    svc = service(database, clock)
+    dm = private(ALICE)
+    await svc.subscribe(GROUP, "09:00")
+    await svc.subscribe(dm, "09:00")
+    gone = Refusal(RefusalKind.GONE, "chat not found")
+    assert not await svc.refused(GROUP.address, gone)
+    assert not await svc.refused(GROUP.address, gone)
+    assert await svc.refused(GROUP.address, gone)
+    assert await svc.refused(dm.address, Refusal(RefusalKind.BLOCKED, "blocked"))
+    for place, reason in ((GROUP, "chat not found"), (dm, "blocked")):
+        chat = await stored(svc, place)
+        assert not chat.subscribed and chat.disabled_reason == reason
 
 
-class ChangeOnRead:
-    """A Store whose next `get_chat` lets another writer change the chat before it returns, as a
-    concurrent /settings would between a read and a write."""
-
-    def __init__(self, store: Store) -> None:
-        self.store = store
-        self.change: Callable[[], Awaitable[object]] | None = None
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self.store, name)
-
-    async def get_chat(self, chat_id: int) -> Chat | None:
-        chat = await self.store.get_chat(chat_id)
-        change, self.change = self.change, None
-        if change is not None:
-            await change()
-        return chat
-
-    async def settle(self) -> None:
-        """Make the change now if no read gave it a chance."""
-        change, self.change = self.change, None
-        if change is not None:
-            await change()
-
-
-@pytest.mark.parametrize("kind", ["group", "private"])
+@pytest.mark.parametrize("kind", [ChatKind.GROUP, ChatKind.PRIVATE])
 async def test_a_delivery_records_its_message_and_clears_failures(
-    store: Store, clock: FakeClock, kind: str
+    database: Database, clock: FakeClock, kind: ChatKind
 ) -> None:
-    svc = service(store, clock)
-    chat_id = GROUP if kind == "group" else 5
-    await svc.subscribe(chat_id, kind, "", "09:00")
-    assert not await svc.chat_failed(chat_id, "timed out")
-    assert not await svc.chat_failed(chat_id, "timed out")
-    post = await post_now(svc, clock, chat_id)
-    assert post.message_id == 500 + post.id  # type: ignore[attr-defined]
-    chat = await store.get_chat(chat_id)
-    assert chat is not None and chat.failures == 0 and chat.subscribed
-    assert chat.focus_post_id == (None if kind == "group" else post.id)  # type: ignore[attr-defined]
+    svc = service(database, clock)
+    place = GROUP if kind is ChatKind.GROUP else private(ALICE)
+    await svc.chat(place, ALICE)
+    await svc.subscribe(place, "09:00")
+    gone = Refusal(RefusalKind.GONE, "timed out")
+    assert not await svc.refused(place.address, gone)
+    assert not await svc.refused(place.address, gone)
+    ref = await post_now(svc, clock, place)
+    chat = await stored(svc, place)
+    assert chat.failures == 0 and chat.subscribed
+    async with database.read() as tx:
+        post = await tx.posts.by_message(ref)
+        user = await tx.users.find(ALICE.address)
+    assert post is not None and post.sent_at is not None
+    focus = user.focus_post_id if user else None
+    assert focus == (None if kind is ChatKind.GROUP else post.id)
 
 
-async def test_a_delivery_and_a_failure_keep_a_settings_change_made_meanwhile(
-    store: Store, clock: FakeClock
+async def test_a_settings_change_racing_a_claim_and_a_delivery_loses_nothing(
+    database: Database, clock: FakeClock
 ) -> None:
-    racing = ChangeOnRead(store)
-    svc = service(racing, clock)
-    other = service(store, clock)
-    chat = await svc.subscribe(5, "private", "", "09:00")
-    assert not await svc.chat_failed(5, "timed out")
+    svc = service(database, clock)
+    dm = private(ALICE)
+    await svc.chat(dm, ALICE)
+    chat = await svc.subscribe(dm, "09:00")
     clock.current = chat.next_post_at  # type: ignore[assignment]
-    [due] = await svc.due_posts()
-    await other.configure(5, language="en")  # between the claim and the delivery
-    racing.change = lambda: other.configure(5, at="10:00")  # while the delivery is recorded
-    await svc.record_sent(due.post, 77)
-    await racing.settle()
-    racing.change = lambda: other.configure(5, reveal_after_hours=3)  # while a failure counts
-    assert not await svc.chat_failed(5, "timed out")
-    await racing.settle()
-    stored = await store.get_chat(5)
-    post = await store.get_post(due.post.id)
-    assert post is not None and post.message_id == 77
-    assert stored is not None
-    assert (stored.language, stored.post_time, stored.reveal_after_hours) == ("en", "10:00", 3)
-    assert stored.focus_post_id == due.post.id and stored.failures == 1
+    claimed, _ = await asyncio.gather(
+        svc.claim_due_posts(), svc.configure(dm, language="en", reveal_after_hours=3)
+    )
+    [due] = claimed
+    await asyncio.gather(
+        svc.record_sent(due, MessageRef("telegram", "1", "77")),
+        svc.configure(dm, topics=["transformer"]),
+        svc.refused(dm.address, Refusal(RefusalKind.GONE, "timed out")),
+    )
+    stored_chat = await stored(svc, dm)
+    assert (stored_chat.language, stored_chat.reveal_after_hours) == ("en", 3)
+    assert stored_chat.topics == ("transformer",)
+    assert stored_chat.next_post_at == datetime(2026, 11, 28, 1, tzinfo=UTC)
+    assert stored_chat.cycle == due.chat.cycle
+    assert await svc.claim_due_posts() == []
+
+
+async def test_a_button_for_another_chats_post_is_refused(
+    database: Database, clock: FakeClock
+) -> None:
+    svc = service(database, clock)
+    await svc.subscribe(GROUP, "09:00")
+    ref = await post_now(svc, clock)
+    async with database.read() as tx:
+        post = await tx.posts.by_message(ref)
+    assert post is not None
+    elsewhere = Place(Address("telegram", "-999"), ChatKind.GROUP)
+    await svc.chat(elsewhere)
+    with pytest.raises(NoQuestion):
+        await svc.find_post(post.id, elsewhere)
+    assert (await svc.find_post(post.id, GROUP))[0] == post
 
 
 async def test_forget_deletes_a_users_data_in_every_chat_and_nothing_else(
-    store: Store, clock: FakeClock
+    database: Database, clock: FakeClock
 ) -> None:
-    svc = service(store, clock)
-    await svc.subscribe(GROUP, "group", "Study", "09:00")
-    post = await post_now(svc, clock)
-    message_id = post.message_id  # type: ignore[attr-defined]
-    await svc.answer_by_reply(GROUP, message_id, ALICE, GOOD)
-    await svc.answer_by_reply(GROUP, message_id, BOB, HALF)
-    await svc.practice(ALICE)
-    assert (await svc.reveal(ALICE.id, False, ALICE)).forfeited  # a peek and a card
+    svc = service(database, clock)
+    await svc.subscribe(GROUP, "09:00")
+    ref = await post_now(svc, clock)
+    await reply(svc, ref, ALICE, GOOD)
+    await reply(svc, ref, BOB, HALF)
+    await svc.practice(private(ALICE), ALICE)
+    assert (await svc.reveal(private(ALICE), ALICE)).forfeited  # a peek and a card
     clock.advance(seconds=10)
-    await svc.practice(ALICE)
-    assert (await svc.answer_in_private(ALICE, GOOD)).counted  # an answer in private
+    await svc.practice(private(ALICE), ALICE)
+    counted = await svc.answer(ALICE, FocusTarget(), GOOD)  # an answer in private
+    assert counted is not None and counted.counted
     kept = {"attempts": 2, "peeks": 1, "cards": 3, "users": 1}
     bob = {"attempts": 1, "peeks": 0, "cards": 1, "users": 1}
-    assert await svc.stored_about(ALICE.id) == kept
-    assert await svc.stored_about(BOB.id) == bob
+    assert await svc.stored_about(ALICE) == kept
+    assert await svc.stored_about(BOB) == bob
 
-    assert await svc.forget(ALICE.id) == kept
-    assert await svc.stored_about(ALICE.id) == dict.fromkeys(kept, 0)
-    assert await svc.stored_about(BOB.id) == bob
-    card = await svc.score_card(GROUP, ALICE.id)
+    assert await svc.forget(ALICE) == kept
+    assert await svc.stored_about(ALICE) == dict.fromkeys(kept, 0)
+    assert await svc.stored_about(BOB) == bob
+    card = await svc.score_card(GROUP, ALICE)
     assert (card.points, card.answered, card.streak) == (0, 0, 0)
-    assert await store.answered_history(GROUP, ALICE.id, 10) == [False]
     board = await svc.leaderboard(GROUP, "all")
-    assert [(s.user_id, s.points) for s in board.standings] == [(BOB.id, 7)]
-    summary = await store.post_summary(post.id, 3)  # type: ignore[attr-defined]
-    assert summary.answered == 1 and [t[0] for t in summary.top] == [BOB.id]
-    assert await store.carded(ALICE.id) == set()
-    assert await store.due_cards(ALICE.id, clock.now() + timedelta(days=400), 10) == []
-    assert await store.get_post(post.id) is not None  # type: ignore[attr-defined]
-    group, private = await store.get_chat(GROUP), await store.get_chat(ALICE.id)
-    assert group is not None and group.subscribed and private is not None
-    assert await svc.forget(ALICE.id) == dict.fromkeys(kept, 0)
+    assert [(s.name, s.points) for s in board.standings] == [(BOB.name, 7)]
+    assert (await stored(svc, GROUP)).subscribed
+    assert await svc.forget(ALICE) == dict.fromkeys(kept, 0)
 
-    again = await svc.answer_by_reply(GROUP, message_id, ALICE, GOOD)
+    again = await svc.answer(ALICE, ReplyTarget(ref), GOOD)
     assert again is not None and again.counted and not again.repeat and again.points == 10
-    assert (await svc.score_card(GROUP, ALICE.id)).answered == 1
-    assert await svc.stored_about(ALICE.id) == {"attempts": 1, "peeks": 0, "cards": 1, "users": 1}
+    assert (await svc.score_card(GROUP, ALICE)).answered == 1
+    assert await svc.stored_about(ALICE) == {"attempts": 1, "peeks": 0, "cards": 1, "users": 1}
+
+
+async def test_an_overlong_answer_is_cut_before_grading(
+    database: Database, clock: FakeClock
+) -> None:
+    svc = service(database, clock)
+    await svc.subscribe(GROUP, "09:00")
+    ref = await post_now(svc, clock)
+    result = await svc.answer(ALICE, ReplyTarget(ref), "无关" * 100_000 + GOOD)
+    assert result is not None and result.counted and result.verdict.coverage == 0
+
+
+def test_due_post_carries_no_platform_ids() -> None:
+    fields = set(DuePost.__dataclass_fields__)
+    assert fields == {"chat", "address", "post", "question"}

@@ -107,10 +107,10 @@ BROKEN = {
     ),
     "option_too_long": (
         "questions:\n  - id: q1\n    kind: choice\n    question: q\n    answer: a\n"
-        f"    choices: [a, {'b' * 101}]\n    correct: 0\n",
+        f"    choices: [a, {'b' * 81}]\n    correct: 0\n",
         6,
         "q1",
-        "a quiz poll option holds at most 100",
+        "Discord button) holds at most 80",
     ),
     "choice_question_too_long": (
         f"questions:\n  - id: q1\n    kind: choice\n    question: {'问' * 301}\n    answer: a\n"
@@ -125,6 +125,20 @@ BROKEN = {
         8,
         "q1",
         "a quiz poll explanation holds at most 200",
+    ),
+    "explanation_with_three_line_breaks": (
+        "questions:\n  - id: q1\n    kind: choice\n    question: q\n    answer: a\n"
+        '    choices: [a, b]\n    correct: 0\n    explanation: "1\\n2\\n3\\n4"\n',
+        8,
+        "q1",
+        "explanation holds at most 2",
+    ),
+    "question_too_long_for_a_message": (
+        f"questions:\n  - id: q1\n    kind: short\n    question: {'问' * 4000}\n    answer: a\n"
+        "    accept: [a]\n",
+        4,
+        "q1",
+        "a message holds at most",
     ),
     "too_few_options": (
         "questions:\n  - id: q1\n    kind: choice\n    question: q\n    answer: a\n"
@@ -415,3 +429,19 @@ def test_any_bank_loads_the_same_both_ways(
         problems = fast[1]
         assert isinstance(problems, list)
         assert all(re.match(rf"{re.escape(str(path))}:[1-9]\d*: ", p) for p in problems)
+
+
+def test_limits_come_from_the_platforms_and_the_strictest_wins() -> None:
+    from bot.quiz.limits import ALL, DISCORD, TELEGRAM, strictest
+
+    assert strictest([TELEGRAM, DISCORD]) == ALL
+    assert ALL.option_chars == min(TELEGRAM.option_chars, DISCORD.option_chars)
+    assert ALL.options_max == min(TELEGRAM.options_max, DISCORD.options_max)
+    assert ALL.explanation_line_feeds == TELEGRAM.explanation_line_feeds == 2
+
+
+def test_the_readme_states_the_limits_the_checker_uses() -> None:
+    from bot.quiz.limits import limits_table
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    assert limits_table() in readme

@@ -8,6 +8,7 @@ from alembic import context
 from sqlalchemy import Connection
 from sqlalchemy.ext.asyncio import create_async_engine
 
+from bot.storage.migrate import lock_migrations
 from bot.storage.tables import metadata
 
 config = context.config
@@ -20,14 +21,17 @@ def _run(connection: Connection) -> None:
         render_as_batch=connection.dialect.name == "sqlite",
     )
     with context.begin_transaction():
+        lock_migrations(connection)  # before the schema version is read
         context.run_migrations()
 
 
 async def _run_async(url: str) -> None:
     engine = create_async_engine(url)
-    async with engine.begin() as connection:
-        await connection.run_sync(_run)
-    await engine.dispose()
+    try:
+        async with engine.begin() as connection:
+            await connection.run_sync(_run)
+    finally:
+        await engine.dispose()
 
 
 connection = config.attributes.get("connection")

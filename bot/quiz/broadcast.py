@@ -1,0 +1,131 @@
+"""Broadcast orchestration, for every platform: claim due posts and reveals in batches, send
+them through the adapter's Sender with bounded concurrency, record what went out, and apply
+what a refusal means. Reveals never wait for a broadcast: posts run in a task of their own."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import replace
+from typing import Any, Protocol
+
+from bot.quiz.records import MessageRef
+from bot.quiz.service import DuePost, DueReveal, QuizService, Refusal, RefusalKind
+
+log = logging.getLogger(__name__)
+REVEAL_BATCH = 500
+CLAIM_BATCH = 100
+QUEUE = 500
+CONCURRENCY = 64
+
+
+class Sender(Protocol):
+    """What an adapter implements to broadcast: send, and say what went wrong."""
+
+    async def send_question(self, due: DuePost) -> MessageRef | Refusal:
+        """Send the post's question to its chat; where it went, or why not."""
+
+    async def send_reveal(self, due: DueReveal) -> MessageRef | Refusal:
+        """Send the post's answer and summary to its chat; where it went, or why not."""
+
+
+async def bounded(jobs: Iterable[Awaitable[Any]], limit: int = CONCURRENCY) -> None:
+    """Run the jobs with at most `limit` at a time; one failure never stops the others."""
+    semaphore = asyncio.Semaphore(limit)
+
+    async def run(job: Awaitable[Any]) -> None:
+        async with semaphore:
+            try:
+                await job
+            except Exception:
+                log.exception("a send failed")
+
+    await asyncio.gather(*(run(job) for job in jobs))
+
+
+class Broadcaster:
+    """One per process and platform; `tick()` is called periodically."""
+
+    def __init__(
+        self,
+        service: QuizService,
+        sender: Sender,
+        running: Callable[[], bool] = lambda: True,
+        concurrency: int = CONCURRENCY,
+    ) -> None:
+        self.service = service
+        self.sender = sender
+        self.running = running
+        self.concurrency = concurrency
+        self._posting: asyncio.Task[None] | None = None
+        # SQLite has one writer: recorders queueing here beat recorders polling for its lock.
+        self._recording = asyncio.Lock()
+
+    async def tick(self) -> None:
+        """Reveal what is due now; then start sending due posts unless a broadcast is under way."""
+        await self.reveal_due()
+        if self._posting is None or self._posting.done():
+            self._posting = asyncio.create_task(self.post_due())
+
+    async def wait(self) -> None:
+        """Wait for the broadcast under way, if any, to finish."""
+        if self._posting is not None:
+            await asyncio.gather(self._posting, return_exceptions=True)
+
+    async def reveal_due(self) -> None:
+        """Claim and send due reveals in batches until none is left."""
+        while True:
+            reveals = await self.service.claim_due_reveals(REVEAL_BATCH)
+            await bounded((self._reveal(due) for due in reveals), self.concurrency)
+            if len(reveals) < REVEAL_BATCH:
+                return
+
+    async def _reveal(self, due: DueReveal) -> None:
+        sent = await self.sender.send_reveal(due)
+        if isinstance(sent, MessageRef):
+            await self.service.record_reveal(due.post, sent)
+        else:
+            await self.service.refused(due.address, sent)
+
+    async def post_due(self) -> None:
+        """Claim due posts a batch ahead of the senders, so sending never waits on a claim."""
+        queue: asyncio.Queue[DuePost | None] = asyncio.Queue(maxsize=QUEUE)
+
+        async def claim() -> None:
+            try:
+                # A stopping bot claims no more: what it claimed it still sends before it exits.
+                while self.running():
+                    posts = await self.service.claim_due_posts(CLAIM_BATCH)
+                    for due in posts:
+                        await queue.put(due)
+                    if len(posts) < CLAIM_BATCH:
+                        return
+            finally:
+                for _ in range(self.concurrency):
+                    await queue.put(None)
+
+        async def send() -> None:
+            while (due := await queue.get()) is not None:
+                try:
+                    await self._post(due)
+                except Exception:
+                    log.exception("a send failed")
+
+        claimed, *_ = await asyncio.gather(
+            claim(), *(send() for _ in range(self.concurrency)), return_exceptions=True
+        )
+        if isinstance(claimed, BaseException):
+            log.error("claiming due posts failed", exc_info=claimed)
+
+    async def _post(self, due: DuePost) -> None:
+        sent = await self.sender.send_question(due)
+        if isinstance(sent, Refusal) and sent.kind is RefusalKind.MOVED and sent.moved_to:
+            await self.service.refused(due.address, sent)
+            due = replace(due, address=sent.moved_to)
+            sent = await self.sender.send_question(due)
+        if isinstance(sent, MessageRef):
+            async with self._recording:
+                await self.service.record_sent(due, sent)
+        elif sent.kind is not RefusalKind.MOVED:
+            await self.service.refused(due.address, sent)

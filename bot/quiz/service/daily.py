@@ -1,0 +1,85 @@
+"""The daily flow: claim due posts and reveals, and record where they went."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from bot.quiz.records import DAILY, QUESTION, REVEAL, ChatKind, MessageRef, NewPost, Post
+from bot.quiz.schedule import reveal_time
+from bot.quiz.selection import pick_next
+from bot.quiz.service.base import ServiceBase
+from bot.quiz.service.results import DuePost, DueReveal
+
+SUMMARY_TOP = 3
+
+
+class DailyUseCases(ServiceBase):
+    """Claiming and recording the daily posts and reveals."""
+
+    async def claim_due_posts(self, limit: int = 100) -> list[DuePost]:
+        """Claim up to `limit` due chats in one transaction: each gets its post and moves on to
+        its next slot; a slot missed by more than the grace, or with no question left, is
+        skipped. Rows another instance holds are skipped, not waited for."""
+        now = self.clock.now()
+        claimed: list[DuePost] = []
+        async with self.db.transaction() as tx:
+            for chat, address in await tx.chats.due(now, limit):
+                slot = chat.next_post_at
+                assert slot is not None
+                following = self.next_post(chat, now)
+                if now - slot > self.rules.grace:
+                    await tx.chats.advance(chat.id, slot, following, None)
+                    continue
+                asked = await tx.chats.asked(chat.id, chat.cycle)
+                pick = pick_next(
+                    self.bank.questions, asked, self.rng, chat.topics, chat.difficulties
+                )
+                if pick is None:
+                    await tx.chats.advance(chat.id, slot, following, None)
+                    continue
+                cycle = chat.cycle + 1 if pick.new_cycle else chat.cycle
+                if not await tx.chats.advance(chat.id, slot, following, cycle):
+                    continue
+                await tx.chats.mark_asked(chat.id, cycle, pick.question.id)
+                reveal_at = reveal_time(now, chat.reveal_after_hours, following)
+                post = await tx.posts.create(
+                    NewPost(chat.id, pick.question.id, slot, DAILY, now, reveal_at)
+                )
+                if post is not None:
+                    chat = replace(chat, next_post_at=following, cycle=cycle)
+                    claimed.append(DuePost(chat, address, post, pick.question))
+        return claimed
+
+    async def record_sent(self, due: DuePost, ref: MessageRef) -> None:
+        """The post's question went out as this message: the chat's failures are forgotten,
+        and a private chat's person is now on this question. Only those fields are written."""
+        async with self.db.transaction() as tx:
+            await tx.posts.record_delivery(due.post.id, QUESTION, ref, self.clock.now())
+            if due.chat.failures:
+                await tx.chats.clear_failures(due.chat.id)
+            if due.chat.kind is ChatKind.PRIVATE and due.chat.owner_id is not None:
+                await tx.users.set_focus(due.chat.owner_id, due.post.id)
+
+    async def claim_due_reveals(self, limit: int = 100) -> list[DueReveal]:
+        """Claim the reveals that are due now, each with its summary, in one transaction."""
+        now = self.clock.now()
+        due: list[DueReveal] = []
+        async with self.db.transaction() as tx:
+            for post in await tx.posts.due_reveals(now, limit):
+                if not await tx.posts.claim_reveal(post.id, now):
+                    continue
+                question = self.bank.get(post.question_id)
+                chat = await tx.chats.get(post.chat_id)
+                address = await tx.chats.address(post.chat_id)
+                if question is None or chat is None or address is None:
+                    continue
+                summary = await tx.answers.summary(post.id, SUMMARY_TOP)
+                ref = await tx.posts.delivery(post.id, QUESTION)
+                revealed = replace(post, revealed_at=now)
+                due.append(DueReveal(chat, address, revealed, question, summary, ref))
+        return due
+
+    async def record_reveal(self, post: Post, ref: MessageRef) -> None:
+        """Where the answer was revealed, for later links."""
+        async with self.db.transaction() as tx:
+            await tx.posts.record_delivery(post.id, REVEAL, ref, self.clock.now())

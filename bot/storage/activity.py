@@ -1,0 +1,236 @@
+"""Posts with their deliveries, answers and review cards over one connection."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import exists, func, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from bot.quiz.records import QUESTION, Attempt, Card, MessageRef, NewPost, Post, PostSummary, Totals
+from bot.storage.queries import (
+    due_reveals_query,
+    history_query,
+    latest_post_query,
+    leaderboard_query,
+)
+from bot.storage.rows import (
+    attempt_from_row,
+    attempt_values,
+    card_from_row,
+    insert_into,
+    post_from_row,
+    ref_from_row,
+)
+from bot.storage.tables import attempts, cards, deliveries, peeks, posts, users
+
+
+class SqlPosts:
+    """Posts and where they went."""
+
+    def __init__(self, connection: AsyncConnection) -> None:
+        self.connection = connection
+
+    async def _post(self, statement: Any) -> Post | None:
+        row = (await self.connection.execute(statement)).first()
+        return post_from_row(row) if row else None
+
+    async def create(self, post: NewPost) -> Post | None:
+        return await self._post(
+            insert_into(self.connection, posts)
+            .values(
+                chat_id=post.chat_id,
+                question_id=post.question_id,
+                slot=post.slot,
+                kind=post.kind,
+                posted_at=post.posted_at,
+                reveal_at=post.reveal_at,
+            )
+            .on_conflict_do_nothing(index_elements=["chat_id", "slot"])
+            .returning(posts)
+        )
+
+    async def get(self, post_id: int) -> Post | None:
+        return await self._post(select(posts).where(posts.c.id == post_id))
+
+    async def latest(self, chat_id: int, kind: str) -> Post | None:
+        return await self._post(latest_post_query(chat_id, kind))
+
+    async def by_message(self, ref: MessageRef) -> Post | None:
+        return await self._post(
+            select(posts)
+            .join(deliveries, deliveries.c.post_id == posts.c.id)
+            .where(
+                deliveries.c.platform == ref.platform,
+                deliveries.c.channel == ref.channel,
+                deliveries.c.message == ref.message,
+            )
+        )
+
+    async def by_poll(self, platform: str, poll: str) -> Post | None:
+        return await self._post(
+            select(posts)
+            .join(deliveries, deliveries.c.post_id == posts.c.id)
+            .where(deliveries.c.platform == platform, deliveries.c.poll == poll)
+            .limit(1)
+        )
+
+    async def record_delivery(self, post_id: int, part: str, ref: MessageRef, at: datetime) -> None:
+        where = {"platform": ref.platform, "channel": ref.channel, "message": ref.message}
+        values = where | {"poll": ref.poll, "at": at}
+        await self.connection.execute(
+            insert_into(self.connection, deliveries)
+            .values(post_id=post_id, part=part, **values)
+            .on_conflict_do_update(index_elements=["post_id", "part"], set_=values)
+        )
+        if part == QUESTION:
+            await self.connection.execute(
+                update(posts).where(posts.c.id == post_id).values(sent_at=at)
+            )
+
+    async def delivery(self, post_id: int, part: str) -> MessageRef | None:
+        row = (
+            await self.connection.execute(
+                select(
+                    deliveries.c.platform,
+                    deliveries.c.channel,
+                    deliveries.c.message,
+                    deliveries.c.poll,
+                ).where(deliveries.c.post_id == post_id, deliveries.c.part == part)
+            )
+        ).first()
+        return ref_from_row(row) if row else None
+
+    async def due_reveals(self, now: datetime, limit: int) -> list[Post]:
+        rows = await self.connection.execute(due_reveals_query(now, limit))
+        return [post_from_row(r) for r in rows]
+
+    async def claim_reveal(self, post_id: int, now: datetime) -> bool:
+        result = await self.connection.execute(
+            update(posts)
+            .where(posts.c.id == post_id, posts.c.revealed_at.is_(None))
+            .values(revealed_at=now)
+        )
+        return bool(result.rowcount == 1)
+
+
+class SqlAnswers:
+    """Attempts and peeks; the first insert wins and says so."""
+
+    def __init__(self, connection: AsyncConnection) -> None:
+        self.connection = connection
+
+    async def state(self, post_id: int, user_id: int) -> tuple[Attempt | None, bool]:
+        peeked = (
+            exists().where(peeks.c.post_id == post_id, peeks.c.user_id == user_id).label("peeked")
+        )
+        row = (await self.connection.execute(select(peeked))).one()
+        found = (
+            await self.connection.execute(
+                select(attempts).where(attempts.c.post_id == post_id, attempts.c.user_id == user_id)
+            )
+        ).first()
+        return (attempt_from_row(found) if found else None), bool(row[0])
+
+    async def add(self, attempt: Attempt) -> bool:
+        result = await self.connection.execute(
+            insert_into(self.connection, attempts)
+            .values(attempt_values(attempt))
+            .on_conflict_do_nothing(index_elements=["post_id", "user_id"])
+            .returning(attempts.c.post_id)
+        )
+        return result.first() is not None
+
+    async def add_peek(self, post_id: int, user_id: int, at: datetime) -> bool:
+        result = await self.connection.execute(
+            insert_into(self.connection, peeks)
+            .values(post_id=post_id, user_id=user_id, at=at)
+            .on_conflict_do_nothing(index_elements=["post_id", "user_id"])
+            .returning(peeks.c.post_id)
+        )
+        return result.first() is not None
+
+    async def history(self, chat_id: int, user_id: int, limit: int) -> list[bool]:
+        rows = await self.connection.execute(history_query(chat_id, user_id, limit))
+        return [r[0] is not None for r in rows]
+
+    async def summary(self, post_id: int, limit: int) -> PostSummary:
+        count, average = (
+            await self.connection.execute(
+                select(func.count(), func.coalesce(func.avg(attempts.c.coverage), 0.0)).where(
+                    attempts.c.post_id == post_id
+                )
+            )
+        ).one()
+        top = await self.connection.execute(
+            select(attempts.c.user_id, users.c.name, attempts.c.points)
+            .join(users, users.c.id == attempts.c.user_id)
+            .where(attempts.c.post_id == post_id)
+            .order_by(attempts.c.points.desc(), attempts.c.created_at, attempts.c.user_id)
+            .limit(limit)
+        )
+        best = tuple((int(r[0]), str(r[1]), int(r[2])) for r in top)
+        return PostSummary(int(count), float(average), best)
+
+    async def totals(self, chat_id: int, user_id: int) -> Totals:
+        row = (
+            await self.connection.execute(
+                select(
+                    func.coalesce(func.sum(attempts.c.points), 0),
+                    func.count(),
+                    func.coalesce(func.avg(attempts.c.coverage), 0.0),
+                )
+                .select_from(attempts.join(posts, posts.c.id == attempts.c.post_id))
+                .where(posts.c.chat_id == chat_id, attempts.c.user_id == user_id)
+            )
+        ).one()
+        return Totals(int(row[0]), int(row[1]), float(row[2]))
+
+    async def leaderboard(
+        self, chat_id: int, since: datetime | None, limit: int
+    ) -> list[tuple[int, str, int, int]]:
+        rows = await self.connection.execute(leaderboard_query(chat_id, since, limit))
+        return [(int(r[0]), str(r[1]), int(r[2]), int(r[3])) for r in rows]
+
+
+class SqlCards:
+    """Spaced-repetition cards."""
+
+    def __init__(self, connection: AsyncConnection) -> None:
+        self.connection = connection
+
+    async def get(self, user_id: int, question_id: str) -> Card | None:
+        row = (
+            await self.connection.execute(
+                select(cards).where(cards.c.user_id == user_id, cards.c.question_id == question_id)
+            )
+        ).first()
+        return card_from_row(row) if row else None
+
+    async def put(self, card: Card) -> None:
+        await self.connection.execute(
+            insert_into(self.connection, cards)
+            .values(
+                user_id=card.user_id, question_id=card.question_id, state=card.state, due=card.due
+            )
+            .on_conflict_do_update(
+                index_elements=["user_id", "question_id"],
+                set_={"state": card.state, "due": card.due},
+            )
+        )
+
+    async def due(self, user_id: int, now: datetime, limit: int) -> list[Card]:
+        rows = await self.connection.execute(
+            select(cards)
+            .where(cards.c.user_id == user_id, cards.c.due <= now)
+            .order_by(cards.c.due, cards.c.question_id)
+            .limit(limit)
+        )
+        return [card_from_row(r) for r in rows]
+
+    async def carded(self, user_id: int) -> set[str]:
+        rows = await self.connection.execute(
+            select(cards.c.question_id).where(cards.c.user_id == user_id)
+        )
+        return {r[0] for r in rows}

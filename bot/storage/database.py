@@ -1,0 +1,134 @@
+"""The SQL Database: an engine (SQLite by default, PostgreSQL too) handing out units of work."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from pathlib import Path
+from types import TracebackType
+from typing import Any, Generic, TypeVar
+
+from sqlalchemy import event, literal, select
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+
+from bot.storage.migrate import upgrade_connection
+from bot.storage.repositories import SqlTx
+
+# WAL lets readers run beside the writer. synchronous=NORMAL is durable across a crash of
+# the bot process (even SIGKILL); only a power cut may lose the last transactions.
+SQLITE_PRAGMAS = (
+    "PRAGMA journal_mode=WAL",
+    "PRAGMA synchronous=NORMAL",
+    "PRAGMA foreign_keys=ON",
+    "PRAGMA busy_timeout=10000",
+)
+# Execution options read by the "begin" listener.
+READ_ONLY = "quizbot_read_only"
+T = TypeVar("T")
+MIGRATING = "quizbot_migrating"
+
+
+def _sqlite_setup(engine: AsyncEngine) -> None:
+    """Pragmas on every connection; BEGIN IMMEDIATE for writers, so two of them queue up
+    instead of failing on a lock upgrade, and a plain (deferred) BEGIN for readers. A
+    migration runs without foreign key checks (tables are rebuilt) and checks them at the end."""
+
+    @event.listens_for(engine.sync_engine, "connect")
+    def _connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        for pragma in SQLITE_PRAGMAS:
+            cursor.execute(pragma)
+        cursor.close()
+
+    @event.listens_for(engine.sync_engine, "begin")
+    def _begin(connection: Any) -> None:
+        options = connection.get_execution_options()
+        if options.get(MIGRATING):
+            connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+        connection.exec_driver_sql("BEGIN" if options.get(READ_ONLY) else "BEGIN IMMEDIATE")
+
+
+async def _migrate(engine: AsyncEngine) -> None:
+    """Upgrade to the newest schema in one transaction, on a connection thrown away after."""
+    sqlite = engine.dialect.name == "sqlite"
+    async with engine.connect() as connection:
+        await connection.execution_options(**{MIGRATING: True})
+        async with connection.begin():
+            await connection.run_sync(upgrade_connection)
+            if sqlite:
+                broken = (await connection.exec_driver_sql("PRAGMA foreign_key_check")).all()
+                if broken:
+                    raise RuntimeError(f"migration broke foreign keys: {broken[:5]}")
+        if sqlite:
+            await connection.invalidate()
+
+
+class Unit(Generic[T]):
+    """An `async with` that never swallows an exception (the ports' promise to the type
+    checker), around a generator-based context manager."""
+
+    def __init__(self, inner: AbstractAsyncContextManager[T]) -> None:
+        self.inner = inner
+
+    async def __aenter__(self) -> T:
+        return await self.inner.__aenter__()
+
+    async def __aexit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        trace: TracebackType | None,
+    ) -> None:
+        await self.inner.__aexit__(kind, error, trace)
+
+
+class SqlDatabase:
+    """Units of work on an engine's pool: one connection and one transaction each."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self.engine = engine
+
+    @classmethod
+    async def open(cls, url: str, *, migrate: bool = True) -> SqlDatabase:
+        """Connect (creating an SQLite file's folder) and apply pending migrations."""
+        parsed = make_url(url)
+        sqlite = parsed.get_backend_name() == "sqlite"
+        if sqlite and parsed.database not in (None, "", ":memory:"):
+            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_async_engine(url)
+        if sqlite:
+            _sqlite_setup(engine)
+        if migrate:
+            try:
+                await _migrate(engine)
+            except BaseException:
+                await engine.dispose()
+                raise
+        return cls(engine)
+
+    def transaction(self) -> Unit[SqlTx]:
+        """A unit of work that may write: committed on success, rolled back on error."""
+        return Unit(self._unit(read_only=False))
+
+    def read(self) -> Unit[SqlTx]:
+        """A unit of work that only reads (on SQLite a deferred BEGIN: no write lock)."""
+        return Unit(self._unit(read_only=True))
+
+    @asynccontextmanager
+    async def _unit(self, *, read_only: bool) -> AsyncIterator[SqlTx]:
+        async with self.engine.connect() as connection:
+            if read_only:
+                await connection.execution_options(**{READ_ONLY: True})
+            async with connection.begin():
+                yield SqlTx(connection)
+
+    async def ping(self) -> None:
+        """One trivial write transaction; raises when the database cannot be reached or locked."""
+        async with self.transaction() as tx:
+            await tx.connection.execute(select(literal(1)))
+
+    async def close(self) -> None:
+        """Close every pooled connection."""
+        await self.engine.dispose()

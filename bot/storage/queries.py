@@ -1,0 +1,85 @@
+"""The statements that must stay on their indexes at scale (their plans are tested)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Select, and_, func, select
+
+from bot.quiz.records import DAILY
+from bot.storage.tables import attempts, chat_identities, chats, posts, users
+
+
+def due_chats_query(now: datetime, limit: int) -> Select[Any]:
+    """Subscribed chats due by `now` with their identity, in the order of the (next_post_at, id)
+    index, locked against other instances' claims and skipping rows they hold (PostgreSQL)."""
+    return (
+        select(chats, chat_identities.c.platform, chat_identities.c.external_id)
+        .join(chat_identities, chat_identities.c.chat_id == chats.c.id)
+        .where(chats.c.next_post_at <= now, chats.c.subscribed.is_(True))
+        .order_by(chats.c.next_post_at, chats.c.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True, of=chats)
+    )
+
+
+def due_reveals_query(now: datetime, limit: int) -> Select[Any]:
+    """Sent, unrevealed posts due by `now`, on the partial index of unrevealed posts."""
+    return (
+        select(posts)
+        .where(
+            posts.c.revealed_at.is_(None),
+            posts.c.reveal_at <= now,
+            posts.c.sent_at.is_not(None),
+        )
+        .order_by(posts.c.reveal_at, posts.c.id)
+        .limit(limit)
+    )
+
+
+def leaderboard_query(chat_id: int, since: datetime | None, limit: int) -> Select[Any]:
+    """Points and answers per user on a chat's posts, best first."""
+    total = func.sum(attempts.c.points).label("points")
+    answered = func.count().label("answered")
+    statement = (
+        select(attempts.c.user_id, users.c.name, total, answered)
+        .select_from(
+            attempts.join(posts, posts.c.id == attempts.c.post_id).join(
+                users, users.c.id == attempts.c.user_id
+            )
+        )
+        .where(posts.c.chat_id == chat_id)
+        .group_by(attempts.c.user_id, users.c.name)
+        .order_by(total.desc(), answered.desc(), attempts.c.user_id)
+        .limit(limit)
+    )
+    if since is not None:
+        statement = statement.where(attempts.c.created_at >= since)
+    return statement
+
+
+def history_query(chat_id: int, user_id: int, limit: int) -> Select[Any]:
+    """For the chat's daily posts, newest first, the user's id where they answered it."""
+    return (
+        select(attempts.c.user_id)
+        .select_from(
+            posts.outerjoin(
+                attempts,
+                and_(attempts.c.post_id == posts.c.id, attempts.c.user_id == user_id),
+            )
+        )
+        .where(posts.c.chat_id == chat_id, posts.c.kind == DAILY)
+        .order_by(posts.c.slot.desc(), posts.c.id.desc())
+        .limit(limit)
+    )
+
+
+def latest_post_query(chat_id: int, kind: str) -> Select[Any]:
+    """The chat's newest post of that kind."""
+    return (
+        select(posts)
+        .where(posts.c.chat_id == chat_id, posts.c.kind == kind)
+        .order_by(posts.c.slot.desc(), posts.c.id.desc())
+        .limit(1)
+    )
