@@ -9,13 +9,13 @@ from __future__ import annotations
 from dataclasses import replace
 
 from bot.quiz.grading.choice import MAX_POINTS, binary, grade_choice, parse_choice
-from bot.quiz.grading.matching import term_spans
+from bot.quiz.grading.matching import Reply, reply, reply_spans
 from bot.quiz.grading.negation import is_denial, negated
 from bot.quiz.grading.short import short_match
 from bot.quiz.grading.stuffing import is_keyword_list
-from bot.quiz.grading.tokens import Clause, split_clauses
+from bot.quiz.grading.tokens import split_clauses
 from bot.quiz.model import KeyPoint, Kind, Question, Verdict
-from bot.quiz.text import compact
+from bot.quiz.text import is_blank
 
 DEFAULT_PASS_MARK = 0.6
 
@@ -24,11 +24,11 @@ __all__ = ["DEFAULT_PASS_MARK", "MAX_POINTS", "grade", "grade_choice", "parse_ch
 
 def grade(question: Question, text: str, pass_mark: float = DEFAULT_PASS_MARK) -> Verdict:
     """Grade a free-text reply; an empty or punctuation-only reply scores 0."""
-    if not compact(text):
+    if is_blank(text):
         missed = tuple(kp.point for kp in question.key_points)
         return Verdict(question.id, 0.0, 0, False, missed=missed, empty=True)
     if question.kind is Kind.OPEN:
-        verdict = _grade_open(question, split_clauses(text), pass_mark)
+        verdict = _grade_open(question, reply(split_clauses(text)), pass_mark)
         if is_keyword_list(question.question, text):
             return _halved(verdict, pass_mark)
         return verdict
@@ -37,7 +37,7 @@ def grade(question: Question, text: str, pass_mark: float = DEFAULT_PASS_MARK) -
     return grade_choice(question, parse_choice(question, text))
 
 
-def _stance(point: KeyPoint, clauses: tuple[Clause, ...]) -> bool | None:
+def _stance(point: KeyPoint, answer: Reply) -> bool | None:
     """True when the point is stated, False when only stated as negated, None when absent.
 
     A point that is itself a denial ("避免重复计算", "no NMS") is stated by a negated term too.
@@ -45,15 +45,14 @@ def _stance(point: KeyPoint, clauses: tuple[Clause, ...]) -> bool | None:
     seen_negated = False
     denial = is_denial(point.point)
     for text in point.terms:
-        for part in clauses:
-            for start, end in term_spans(text, part):
-                if denial or not negated(part, start, end):
-                    return True
-                seen_negated = True
+        for part, start, end in reply_spans(text, answer):
+            if denial or not negated(part, start, end):
+                return True
+            seen_negated = True
     return False if seen_negated else None
 
 
-def _grade_open(question: Question, clauses: tuple[Clause, ...], pass_mark: float) -> Verdict:
+def _grade_open(question: Question, answer: Reply, pass_mark: float) -> Verdict:
     hit: list[str] = []
     missed: list[str] = []
     contradicted: list[str] = []
@@ -61,7 +60,7 @@ def _grade_open(question: Question, clauses: tuple[Clause, ...], pass_mark: floa
     covered = 0.0
     required_missing = False
     for kp in question.key_points:
-        stance = _stance(kp, clauses)
+        stance = _stance(kp, answer)
         if stance:
             hit.append(kp.point)
             covered += kp.weight

@@ -4,12 +4,15 @@ terms), Latin words whole (a small typo forgiven in long words)."""
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import lru_cache
 
 from rapidfuzz.distance import OSA
 
 from bot.quiz.grading.terms import Term, variants
-from bot.quiz.grading.tokens import Clause, is_cjk
+from bot.quiz.grading.tokens import CJK, CJK_CLASS, Clause, is_cjk
 
 FUZZY_MIN_LENGTH = 5
 LONG_WORD = 12
@@ -51,29 +54,33 @@ def _latin_spans(term: Term, clause: Clause) -> Iterator[tuple[int, int]]:
                 break
 
 
+_GAP_CHAR = f"(?![{''.join(sorted(_NO_GAP))}])[{CJK_CLASS}]"
+
+
+def _cjk_options(target: str) -> list[str]:
+    """The term, and (when long enough) the term with one extra character at each inner place."""
+    options = [re.escape(target)]
+    if len(CJK.findall(target)) >= CJK_GAP_MIN_LENGTH:
+        options += [
+            re.escape(target[:gap]) + _GAP_CHAR + re.escape(target[gap:])
+            for gap in range(1, len(target))
+        ]
+    return options
+
+
+def _overlapping(options: list[str]) -> re.Pattern[str]:
+    """A pattern found at every place one of the options starts (matches may overlap)."""
+    return re.compile(f"(?=({'|'.join(options)}))")
+
+
+@lru_cache(maxsize=65536)
+def _cjk_pattern(target: str) -> re.Pattern[str]:
+    return _overlapping(_cjk_options(target))
+
+
 def _cjk_spans(term: Term, clause: Clause) -> Iterator[tuple[int, int]]:
-    target, text = term.text, clause.text
-    at = text.find(target)
-    while at >= 0:
-        yield at, at + len(target)
-        at = text.find(target, at + 1)
-    if sum(map(is_cjk, term.tokens)) < CJK_GAP_MIN_LENGTH:
-        return
-    size = len(target)
-    at = text.find(target[0])
-    while at >= 0:
-        window = text[at : at + size + 1]
-        if len(window) == size + 1:
-            for gap in range(1, size):
-                char = window[gap]
-                if (
-                    is_cjk(char)
-                    and char not in _NO_GAP
-                    and window[:gap] + window[gap + 1 :] == target
-                ):
-                    yield at, at + size + 1
-                    break
-        at = text.find(target[0], at + 1)
+    for match in _cjk_pattern(term.text).finditer(clause.text):
+        yield match.start(1), match.end(1)
 
 
 def spans(term: Term, clause: Clause) -> Iterator[tuple[int, int]]:
@@ -88,19 +95,86 @@ def spans(term: Term, clause: Clause) -> Iterator[tuple[int, int]]:
 ORDERED = re.compile(r"…|\.\.\.")
 
 
+@lru_cache(maxsize=65536)
+def _parts(text: str) -> tuple[tuple[Term, ...], ...]:
+    """A bank term split at "…", each part with its glossary variants."""
+    return tuple(variants(p) for p in ORDERED.split(text) if p.strip())
+
+
 def term_spans(text: str, clause: Clause) -> Iterator[tuple[int, int]]:
     """Spans of a bank term (with its glossary variants) in the clause; "A…B" spans A to B."""
-    parts = [p for p in ORDERED.split(text) if p.strip()]
+    parts = _parts(text)
+    if not parts:
+        return
     if len(parts) == 1:
-        for term in variants(text):
+        for term in parts[0]:
             yield from spans(term, clause)
         return
-    for first_start, first_end in (s for t in variants(parts[0]) for s in spans(t, clause)):
+    for first_start, first_end in (s for t in parts[0] for s in spans(t, clause)):
         end = first_end
         for part in parts[1:]:
-            later = [e for t in variants(part) for b, e in spans(t, clause) if b >= end]
+            later = [e for t in part for b, e in spans(t, clause) if b >= end]
             if not later:
                 break
             end = min(later)
         else:
             yield first_start, end
+
+
+@dataclass(frozen=True)
+class Reply:
+    """A reply's clauses, and their texts joined by newlines so one search covers them all."""
+
+    clauses: tuple[Clause, ...]
+    text: str
+    offsets: tuple[int, ...]
+
+
+def reply(clauses: tuple[Clause, ...]) -> Reply:
+    """The clauses of a reply prepared for `reply_spans`."""
+    offsets: list[int] = []
+    at = 0
+    for part in clauses:
+        offsets.append(at)
+        at += len(part.text) + 1
+    return Reply(clauses, "\n".join(part.text for part in clauses), tuple(offsets))
+
+
+@dataclass(frozen=True)
+class _Matcher:
+    """A single bank term compiled: one pattern for all its CJK variants, and its Latin ones."""
+
+    cjk: re.Pattern[str] | None
+    latin: tuple[Term, ...]
+
+
+@lru_cache(maxsize=65536)
+def _matcher(text: str) -> _Matcher:
+    (found,) = _parts(text)
+    options = [option for term in found if term.cjk for option in _cjk_options(term.text)]
+    return _Matcher(
+        _overlapping(options) if options else None, tuple(t for t in found if not t.cjk)
+    )
+
+
+def reply_spans(text: str, answer: Reply) -> Iterator[tuple[Clause, int, int]]:
+    """(clause, start, end) for each occurrence of a bank term in the reply (see term_spans)."""
+    parts = _parts(text)
+    if len(parts) != 1:
+        for part in answer.clauses:
+            for start, end in term_spans(text, part):
+                yield part, start, end
+        return
+    matcher = _matcher(text)
+    if matcher.cjk is not None:
+        for match in matcher.cjk.finditer(answer.text):
+            start = match.start(1)
+            index = bisect_right(answer.offsets, start) - 1
+            offset = answer.offsets[index]
+            yield answer.clauses[index], start - offset, match.end(1) - offset
+    for term in matcher.latin:
+        if not typos_allowed(term.text) and term.text not in answer.text:
+            continue
+        for part in answer.clauses:
+            for start, end in _latin_spans(term, part):
+                yield part, start, end

@@ -127,7 +127,8 @@ def _latex(text: str) -> str:
 
 def plain_notation(text: str) -> str:
     """The text with maths notation spelled one way (before case folding: `ln` vs `LN` differ)."""
-    text = unicodedata.normalize("NFKC", text)
+    if not unicodedata.is_normalized("NFKC", text):
+        text = unicodedata.normalize("NFKC", text)
     if "\\" in text:
         text = _latex(text)
     if any(ord(char) > 0x2FF for char in text):

@@ -6,12 +6,14 @@ import re
 from bisect import bisect_right
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import accumulate
 
 from bot.quiz.grading.glossary import load
 from bot.quiz.grading.notation import plain_notation
 from bot.quiz.text import fold
 
 _CJK_RANGES = "\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff\u3040-\u30ff\U00020000-\U0002ffff"
+CJK_CLASS = _CJK_RANGES
 CJK = re.compile(f"[{_CJK_RANGES}]")
 # Decimals and fractions stay one token, so "0.1" never matches "1" and "1/2" never "12".
 _TOKEN = re.compile(f"\\d+(?:[./]\\d+)+|[^\\W_{_CJK_RANGES}]+|[{_CJK_RANGES}]")
@@ -62,12 +64,8 @@ def is_cjk(token: str) -> bool:
 def clause(text: str) -> Clause:
     """Tokenise already canonical text as a single clause."""
     tokens = tuple(_TOKEN.findall(text))
-    starts: list[int] = []
-    offset = 0
-    for token in tokens:
-        starts.append(offset)
-        offset += len(token)
-    return Clause(tokens, "".join(tokens), tuple(starts))
+    starts = tuple(accumulate(map(len, tokens[:-1]), initial=0)) if tokens else ()
+    return Clause(tokens, "".join(tokens), starts)
 
 
 def _commas_in_brackets(text: str) -> str:
