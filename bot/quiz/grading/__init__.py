@@ -13,7 +13,7 @@ from bot.quiz.grading.matching import Reply, reply, reply_spans
 from bot.quiz.grading.negation import is_denial, negated
 from bot.quiz.grading.short import short_match
 from bot.quiz.grading.stuffing import is_keyword_list
-from bot.quiz.grading.tokens import split_clauses
+from bot.quiz.grading.tokens import split_sentences
 from bot.quiz.model import KeyPoint, Kind, Question, Verdict
 from bot.quiz.text import is_blank
 
@@ -28,7 +28,7 @@ def grade(question: Question, text: str, pass_mark: float = DEFAULT_PASS_MARK) -
         missed = tuple(kp.point for kp in question.key_points)
         return Verdict(question.id, 0.0, 0, False, missed=missed, empty=True)
     if question.kind is Kind.OPEN:
-        verdict = _grade_open(question, reply(split_clauses(text)), pass_mark)
+        verdict = _grade_open(question, reply(*split_sentences(text)), pass_mark)
         if is_keyword_list(question.question, text):
             return _halved(verdict, pass_mark)
         return verdict

@@ -123,21 +123,45 @@ def term_spans(text: str, clause: Clause) -> Iterator[tuple[int, int]]:
 
 @dataclass(frozen=True)
 class Reply:
-    """A reply's clauses, and their texts joined by newlines so one search covers them all."""
+    """A reply's clauses, and their texts joined by newlines so one search covers them all.
+
+    `soft[i]` is True when only a comma parts clause i from clause i + 1.
+    """
 
     clauses: tuple[Clause, ...]
     text: str
     offsets: tuple[int, ...]
+    soft: tuple[bool, ...] = ()
 
 
-def reply(clauses: tuple[Clause, ...]) -> Reply:
+def reply(clauses: tuple[Clause, ...], soft: tuple[bool, ...] = ()) -> Reply:
     """The clauses of a reply prepared for `reply_spans`."""
     offsets: list[int] = []
     at = 0
     for part in clauses:
         offsets.append(at)
         at += len(part.text) + 1
-    return Reply(clauses, "\n".join(part.text for part in clauses), tuple(offsets))
+    return Reply(clauses, "\n".join(part.text for part in clauses), tuple(offsets), soft)
+
+
+# "A…B" may run on past a comma when A closes its clause: "学习率太大，loss 会发散".
+CLAUSE_END_SLACK = 2
+
+
+def _across_comma(
+    parts: tuple[tuple[Term, ...], ...], first: Clause, then: Clause
+) -> Iterator[tuple[int, int]]:
+    for start, end in (s for t in parts[0] for s in spans(t, first)):
+        if end < len(first.text) - CLAUSE_END_SLACK:
+            continue
+        at = 0
+        for part in parts[1:]:
+            later = [e for t in part for b, e in spans(t, then) if b >= at]
+            if not later:
+                break
+            at = min(later)
+        else:
+            yield start, len(first.text)
 
 
 @dataclass(frozen=True)
@@ -160,10 +184,17 @@ def _matcher(text: str) -> _Matcher:
 def reply_spans(text: str, answer: Reply) -> Iterator[tuple[Clause, int, int]]:
     """(clause, start, end) for each occurrence of a bank term in the reply (see term_spans)."""
     parts = _parts(text)
-    if len(parts) != 1:
+    if len(parts) > 1:
         for part in answer.clauses:
             for start, end in term_spans(text, part):
                 yield part, start, end
+        for index, soft in enumerate(answer.soft[:-1]):
+            if soft:
+                first = answer.clauses[index]
+                for start, end in _across_comma(parts, first, answer.clauses[index + 1]):
+                    yield first, start, end
+        return
+    if not parts:
         return
     matcher = _matcher(text)
     if matcher.cjk is not None:

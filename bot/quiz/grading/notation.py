@@ -88,6 +88,15 @@ _LATEX_NAMES = {
     "vartheta": "theta",
     "varphi": "phi",
     "ln": "log",
+    # Capitals spelled as their Unicode letters are (Σ is a sum or a covariance either way).
+    "Sigma": "sum",
+    "Pi": "prod",
+    "top": "T",
+    "intercal": "T",
+    "exp": "exp",
+    "frac": " ",
+    "dfrac": " ",
+    "tfrac": " ",
 }
 _REPLACE = str.maketrans({k: f" {v} " for k, v in {**_GREEK, **_SYMBOLS}.items()})
 _BRACED = r"\{([^{}]*)\}"
@@ -96,6 +105,10 @@ _UNWRAP = re.compile(
     r"\\(?:mathrm|mathbf|mathbb|mathcal|mathit|text|textbf|operatorname|boldsymbol)\s*" + _BRACED
 )
 _FRAC = re.compile(r"\\[dt]?frac\s*" + _BRACED + r"\s*" + _BRACED)
+# \frac{1}{2} and \tfrac12 are the number 1/2.
+_NUMERIC_FRAC = re.compile(r"\\[dt]?frac\s*(?:\{\s*(\d+)\s*\}|(\d))\s*(?:\{\s*(\d+)\s*\}|(\d))")
+# Sub- and superscript braces: x_{l+1} is x_(l+1), so the braces around it can close.
+_SCRIPT_BRACED = re.compile(r"([_^])\s*" + _BRACED)
 _SQRT = re.compile(r"\\sqrt\s*(?:\[[^\]]*\])?\s*" + _BRACED)
 _BAR_BRACED = re.compile(r"\\(?:bar|overline)\s*" + _BRACED)
 _BAR_COMMAND = re.compile(r"\\(?:bar|overline)\s*\\?([A-Za-z]+|.)")
@@ -104,6 +117,8 @@ _COMMAND = re.compile(r"\\([A-Za-z]+)")
 _COMBINING_BAR = re.compile(r"(\w)[\u0304\u0305]")
 # ASCII spellings of a bar: a_bar, abar, a-bar (ᾱ written by hand), alpha_bar.
 _ASCII_ALPHA_BAR = re.compile(r"(?<![A-Za-z])a(?=[ _-]?bar(?![A-Za-z]))")
+# e^{x} and e^x are exp(x).
+_E_POWER = re.compile(r"(?<![A-Za-z0-9])e\s*\^")
 _NATURAL_LOG = re.compile(r"(?<![A-Za-z])ln(?![A-Za-z])")
 _NOT_CONTRACTION = re.compile(r"(?i)(?<=[a-z])n['’]t\b")
 _CJK_WORDS = re.compile("|".join(map(re.escape, sorted(_WORDS, key=len, reverse=True))))
@@ -111,8 +126,10 @@ _CJK_WORDS = re.compile("|".join(map(re.escape, sorted(_WORDS, key=len, reverse=
 
 def _latex(text: str) -> str:
     """LaTeX commands to plain words, innermost braces first."""
+    text = _NUMERIC_FRAC.sub(lambda m: f" {m[1] or m[2]}/{m[3] or m[4]} ", text)
     for _ in range(4):
         before = text
+        text = _SCRIPT_BRACED.sub(r"\1(\2)", text)
         text = _UNWRAP.sub(r" \1 ", text)
         text = _FRAC.sub(r" (\1)/(\2) ", text)
         text = _SQRT.sub(r" sqrt(\1) ", text)
@@ -135,11 +152,13 @@ def plain_notation(text: str) -> str:
         decomposed = unicodedata.normalize("NFD", text)
         if "\u0304" in decomposed or "\u0305" in decomposed:
             text = unicodedata.normalize("NFC", _COMBINING_BAR.sub(r"\1 bar ", decomposed))
-        text = text.translate(_REPLACE)
+        text = text.replace("⁄", "/").translate(_REPLACE)
         if "根" in text or "平方" in text:
             text = _CJK_WORDS.sub(lambda m: f" {_WORDS[m.group(0)]} ", text)
     if "bar" in text:
         text = _ASCII_ALPHA_BAR.sub("alpha", text)
+    if "^" in text:
+        text = _E_POWER.sub(" exp ", text)
     if "ln" in text:
         text = _NATURAL_LOG.sub("log", text)
     if "'" in text or "’" in text:

@@ -122,6 +122,10 @@ def _conflicting(text: str, accepted: frozenset[Number]) -> bool:
     return False
 
 
+# A function applied to the number makes it another number: "log 50000" is not 50000.
+_FUNCTIONS = frozenset({"log", "exp", "sqrt", "sum", "prod", "sin", "cos", "tan", "lg", "log2"})
+
+
 def _numeric_match(term: Term, candidate: Clause) -> bool | None:
     """None when the term holds no number; else whether the candidate gives the same numbers."""
     wanted, words = numbers(clause(arabic(spaced(term.tokens))))
@@ -129,6 +133,8 @@ def _numeric_match(term: Term, candidate: Clause) -> bool | None:
         return None
     found, rest = numbers(candidate)
     required = [w for w in words if w not in _UNIT_WORDS]
+    if any(w in _FUNCTIONS and w not in words for w in rest):
+        return False
     return found == wanted and all(w in rest for w in required)
 
 

@@ -96,3 +96,27 @@ def split_clauses(text: str) -> tuple[Clause, ...]:
     """The non-empty clauses of raw text."""
     parts = (clause(part) for part in CLAUSE.split(protect(text)))
     return tuple(part for part in parts if part.tokens)
+
+
+_COMMA = frozenset(",，")
+
+
+def split_sentences(text: str) -> tuple[tuple[Clause, ...], tuple[bool, ...]]:
+    """The non-empty clauses, and for each whether only a comma parts it from the next one."""
+    prepared = protect(text)
+    clauses: list[Clause] = []
+    soft: list[bool] = []
+    at = 0
+    joined_by_comma = True
+    for separator in [*CLAUSE.finditer(prepared), None]:
+        end = separator.start() if separator else len(prepared)
+        part = clause(prepared[at:end])
+        if part.tokens:
+            if clauses:
+                soft.append(joined_by_comma)
+            clauses.append(part)
+            joined_by_comma = True
+        if separator is not None:
+            joined_by_comma = joined_by_comma and separator.group(0) in _COMMA
+            at = separator.end()
+    return tuple(clauses), (*soft, False) if clauses else ()
