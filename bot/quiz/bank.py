@@ -46,7 +46,7 @@ KIND_FIELDS: Mapping[Kind, frozenset[str]] = {
     Kind.SHORT: frozenset({"accept"}),
     Kind.CHOICE: frozenset({"choices", "correct", "explanation"}),
 }
-KEY_POINT_FIELDS = frozenset({"point", "aliases", "weight", "required"})
+KEY_POINT_FIELDS = frozenset({"point", "aliases", "weight", "required", "wrong"})
 _SCALARS = yaml.SafeLoader("")
 _STR_TAG = "tag:yaml.org,2002:str"
 # libyaml when PyYAML was built with it: the same events, nodes and marks, many times faster.
@@ -749,6 +749,11 @@ class _QuestionReader:
             for alias, alias_index in self._strings(item["aliases"], *where, "aliases"):
                 ok = self._term(alias, "alias", *where, "aliases", alias_index) and ok
                 aliases.append(alias)
+        wrong: list[str] = []
+        if "wrong" in item:
+            for term, term_index in self._strings(item["wrong"], *where, "wrong"):
+                ok = self._term(term, "wrong term", *where, "wrong", term_index) and ok
+                wrong.append(term)
         required = False
         if "required" in item:
             raw_required = _value(item["required"])
@@ -767,7 +772,13 @@ class _QuestionReader:
                 weight = float(raw)
         if not ok:
             return None
-        return KeyPoint(point=point, aliases=tuple(aliases), weight=weight, required=required)
+        return KeyPoint(
+            point=point,
+            aliases=tuple(aliases),
+            weight=weight,
+            required=required,
+            wrong=tuple(wrong),
+        )
 
     def _wrong(self, item: _Data | None) -> tuple[str, ...]:
         if item is None:

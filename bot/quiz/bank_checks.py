@@ -21,11 +21,16 @@ def _hits(term_text: str, clauses: tuple[Clause, ...]) -> bool:
 
 
 def question_warnings(question: Question) -> Iterator[str]:
-    """Each key point term found in the question text or in a listed wrong answer."""
+    """Each key point term found in the question text or in a listed wrong answer, and each
+    wrong term the reference answer states."""
     asked = split_clauses(question.question)
     wrongs = [(w, split_clauses(w)) for w in question.wrong]
     where = f"{question.origin}: [{question.id}]"
+    reference = split_clauses(question.answer)
     for kp in question.key_points:
+        for text in kp.wrong:
+            if _hits(text, reference):
+                yield f"{where} wrong term `{text}` ({kp.point}) is stated by the reference answer"
         for text in kp.terms:
             if _hits(text, asked):
                 yield f"{where} `{text}` ({kp.point}) already appears in the question"

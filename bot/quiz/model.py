@@ -29,6 +29,8 @@ class KeyPoint:
     aliases: tuple[str, ...] = ()
     weight: float = 1.0
     required: bool = False  # an answer that misses it fails, whatever else it covers
+    # Terms that state the point the wrong way round ("L2…稀疏"): stating one contradicts it.
+    wrong: tuple[str, ...] = ()
 
     @property
     def terms(self) -> tuple[str, ...]:

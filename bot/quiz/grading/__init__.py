@@ -52,6 +52,15 @@ def _stance(point: KeyPoint, answer: Reply) -> bool | None:
     return False if seen_negated else None
 
 
+def _states(terms: tuple[str, ...], answer: Reply) -> bool:
+    """True when the reply states one of the terms, not negated."""
+    return any(
+        not negated(part, start, end)
+        for text in terms
+        for part, start, end in reply_spans(text, answer)
+    )
+
+
 def _grade_open(question: Question, answer: Reply, pass_mark: float) -> Verdict:
     hit: list[str] = []
     missed: list[str] = []
@@ -61,6 +70,10 @@ def _grade_open(question: Question, answer: Reply, pass_mark: float) -> Verdict:
     required_missing = False
     for kp in question.key_points:
         stance = _stance(kp, answer)
+        if kp.wrong and _states(kp.wrong, answer):
+            missed.append(kp.point)
+            contradicted.append(kp.point)
+            continue
         if stance:
             hit.append(kp.point)
             covered += kp.weight
