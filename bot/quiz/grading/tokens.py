@@ -16,7 +16,8 @@ _CJK_RANGES = "\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff\u3040-\u30ff\U00020000-\U
 CJK_CLASS = _CJK_RANGES
 CJK = re.compile(f"[{_CJK_RANGES}]")
 # Decimals and fractions stay one token, so "0.1" never matches "1" and "1/2" never "12".
-_TOKEN = re.compile(f"\\d+(?:[./]\\d+)+|[^\\W_{_CJK_RANGES}]+|[{_CJK_RANGES}]")
+# A plus sign is a token too, so "m + n" never matches "m − n" (minus signs double as hyphens).
+_TOKEN = re.compile(f"\\d+(?:[./]\\d+)+|[^\\W_{_CJK_RANGES}]+|[{_CJK_RANGES}]|\\+")
 _THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}(?!\d))")
 # Where a clause ends: sentence punctuation, commas, a full stop before a space, "but".
 CLAUSE = re.compile(
@@ -87,9 +88,26 @@ def _commas_in_brackets(text: str) -> str:
     return "".join(out)
 
 
+# A line break inside a sentence is a wrap, not a clause end: the line is long, ends without
+# punctuation, and the next one starts no list item.
+WRAPPED_LINE = 40
+_WRAP = re.compile(r"(?<=[^\s.。！？!?;；:：,，、])[ \t]*\n(?=[ \t]*[^\s\-*•·\d#>|（(])")
+
+
+def _unwrap(text: str) -> str:
+    if "\n" not in text:
+        return text
+
+    def join(match: re.Match[str]) -> str:
+        line_start = text.rfind("\n", 0, match.start()) + 1
+        return " " if match.start() - line_start >= WRAPPED_LINE else match.group(0)
+
+    return _WRAP.sub(join, text)
+
+
 def protect(text: str) -> str:
-    """Canonical text with its bracketed commas protected from clause splitting."""
-    return _commas_in_brackets(canonical(text))
+    """Canonical text with wrapped lines joined and bracketed commas protected from splitting."""
+    return _commas_in_brackets(_unwrap(canonical(text)))
 
 
 def split_clauses(text: str) -> tuple[Clause, ...]:
