@@ -119,7 +119,7 @@ def negated(clause: Clause, start: int, end: int) -> bool:
 
 
 _DENIAL = re.compile(
-    r"避免|防止|不|非|无需|无须|没有|免去|省去|减少|降低|\b(?:avoid|avoids|prevent|no|not|without|reduce|reduces|fewer|less)\b"
+    r"避免|防止|不(?![同断仅少久论管过但])|非(?![常])|无需|无须|没有|免去|省去|减少|降低|\b(?:avoid|avoids|prevent|no|not|without|reduce|reduces|fewer|less)\b"
 )
 
 
