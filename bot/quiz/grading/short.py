@@ -135,7 +135,16 @@ def _numeric_match(term: Term, candidate: Clause) -> bool | None:
     required = [w for w in words if w not in _UNIT_WORDS]
     if any(w in _FUNCTIONS and w not in words for w in rest):
         return False
-    return found == wanted and all(w in rest for w in required)
+    return found == wanted and all(w in rest for w in required) and not _denied(candidate)
+
+
+def _denied(candidate: Clause) -> bool:
+    """True when the clause negates its first number ("不是 6", "not 4")."""
+    for index, token in enumerate(candidate.tokens):
+        if numbers(clause(token))[0]:
+            start = candidate.starts[index]
+            return negated(candidate, start, start + len(token))
+    return False
 
 
 def _text_match(term: Term, candidate: Clause) -> bool:
