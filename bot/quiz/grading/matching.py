@@ -22,6 +22,7 @@ CJK_GAP_MIN_LENGTH = 4
 _NO_GAP = frozenset("不没无非未否别勿")
 
 
+@lru_cache(maxsize=65536)
 def typos_allowed(target: str) -> int:
     """Typos forgiven in a Latin term: none in short words or in anything with a digit."""
     if len(target) < FUZZY_MIN_LENGTH or any(char.isdigit() for char in target):
@@ -29,23 +30,43 @@ def typos_allowed(target: str) -> int:
     return 1 if len(target) < LONG_WORD else 2
 
 
+@lru_cache(maxsize=65536)
+def _pieces(target: str) -> tuple[str, ...]:
+    """Parts of the term one of which survives its allowed typos unchanged (pigeonhole)."""
+    allowed = typos_allowed(target)
+    if not allowed:
+        return (target,)
+    size = len(target) // (allowed + 1)
+    return tuple(
+        target[i * size : (i + 1) * size if i < allowed else None] for i in range(allowed + 1)
+    )
+
+
+def _may_occur(target: str, text: str) -> bool:
+    """False when the term cannot occur in the text, even with its allowed typos."""
+    return any(piece in text for piece in _pieces(target))
+
+
 def _latin_spans(term: Term, clause: Clause) -> Iterator[tuple[int, int]]:
     target = term.text
     allowed = typos_allowed(target)
-    if not allowed and target not in clause.text:
+    if not _may_occur(target, clause.text):
         return
     tokens = clause.tokens
+    head = target[0]
+    longest = len(target) + allowed
+    shortest = len(target) - allowed
     for start, first in enumerate(tokens):
-        if is_cjk(first) or first[0] != target[0]:
+        if first[0] != head:
             continue
         candidate = ""
         for token in tokens[start:]:
             if is_cjk(token):
                 break
             candidate += token
-            if len(candidate) > len(target) + allowed:
+            if len(candidate) > longest:
                 break
-            if len(candidate) >= len(target) - allowed and (
+            if len(candidate) >= shortest and (
                 candidate == target
                 or (allowed and OSA.distance(candidate, target, score_cutoff=allowed) <= allowed)
             ):
@@ -147,21 +168,39 @@ def reply(clauses: tuple[Clause, ...], soft: tuple[bool, ...] = ()) -> Reply:
 # "A…B" may run on past a comma when A closes its clause: "学习率太大，loss 会发散".
 CLAUSE_END_SLACK = 2
 
+Located = dict[int, list[tuple[int, int]]]
 
-def _across_comma(
-    parts: tuple[tuple[Term, ...], ...], first: Clause, then: Clause
-) -> Iterator[tuple[int, int]]:
-    for start, end in (s for t in parts[0] for s in spans(t, first)):
-        if end < len(first.text) - CLAUSE_END_SLACK:
-            continue
-        at = 0
-        for part in parts[1:]:
-            later = [e for t in part for b, e in spans(t, then) if b >= at]
-            if not later:
-                break
-            at = min(later)
-        else:
-            yield start, len(first.text)
+
+def _after(found: list[Located], index: int, at: int) -> int | None:
+    """Where the parts in `found` end, each later than the last, in clause `index` from `at`."""
+    for spans_of_part in found:
+        later = [e for b, e in spans_of_part.get(index, ()) if b >= at]
+        if not later:
+            return None
+        at = min(later)
+    return at
+
+
+def _ordered_spans(texts: tuple[str, ...], answer: Reply) -> Iterator[tuple[int, int, int]]:
+    found: list[Located] = []
+    for text in texts:
+        located: Located = {}
+        for index, start, end in _indexed_spans(text, answer):
+            located.setdefault(index, []).append((start, end))
+        if not located:
+            return
+        found.append(located)
+    first, rest = found[0], found[1:]
+    clauses = answer.clauses
+    for index, spans_in_clause in first.items():
+        size = len(clauses[index].text)
+        joined = index + 1 < len(clauses) and answer.soft[index]
+        for start, end in spans_in_clause:
+            done = _after(rest, index, end)
+            if done is not None:
+                yield index, start, done
+            elif joined and end >= size - CLAUSE_END_SLACK and _after(rest, index + 1, 0):
+                yield index, start, size
 
 
 @dataclass(frozen=True)
@@ -181,31 +220,35 @@ def _matcher(text: str) -> _Matcher:
     )
 
 
-def reply_spans(text: str, answer: Reply) -> Iterator[tuple[Clause, int, int]]:
-    """(clause, start, end) for each occurrence of a bank term in the reply (see term_spans)."""
-    parts = _parts(text)
-    if len(parts) > 1:
-        for part in answer.clauses:
-            for start, end in term_spans(text, part):
-                yield part, start, end
-        for index, soft in enumerate(answer.soft[:-1]):
-            if soft:
-                first = answer.clauses[index]
-                for start, end in _across_comma(parts, first, answer.clauses[index + 1]):
-                    yield first, start, end
-        return
-    if not parts:
-        return
+def _indexed_spans(text: str, answer: Reply) -> Iterator[tuple[int, int, int]]:
+    """(clause index, start, end) for each occurrence of a single (unordered) bank term."""
     matcher = _matcher(text)
     if matcher.cjk is not None:
         for match in matcher.cjk.finditer(answer.text):
             start = match.start(1)
             index = bisect_right(answer.offsets, start) - 1
             offset = answer.offsets[index]
-            yield answer.clauses[index], start - offset, match.end(1) - offset
+            yield index, start - offset, match.end(1) - offset
     for term in matcher.latin:
-        if not typos_allowed(term.text) and term.text not in answer.text:
+        if not _may_occur(term.text, answer.text):
             continue
-        for part in answer.clauses:
+        for index, part in enumerate(answer.clauses):
             for start, end in _latin_spans(term, part):
-                yield part, start, end
+                yield index, start, end
+
+
+def reply_spans(text: str, answer: Reply) -> Iterator[tuple[Clause, int, int]]:
+    """(clause, start, end) for each occurrence of a bank term in the reply (see term_spans)."""
+    texts = _part_texts(text)
+    if not texts:
+        return
+    found = _indexed_spans(text, answer) if len(texts) == 1 else _ordered_spans(texts, answer)
+    for index, start, end in found:
+        yield answer.clauses[index], start, end
+
+
+@lru_cache(maxsize=65536)
+def _part_texts(text: str) -> tuple[str, ...]:
+    """The parts of a bank term split at "…"; none when a part normalises to nothing."""
+    parts = tuple(p for p in ORDERED.split(text) if p.strip())
+    return parts if all(map(variants, parts)) else ()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from bot.quiz.grading.matching import spans
 from bot.quiz.grading.negation import negated
@@ -126,9 +127,14 @@ def _conflicting(text: str, accepted: frozenset[Number]) -> bool:
 _FUNCTIONS = frozenset({"log", "exp", "sqrt", "sum", "prod", "sin", "cos", "tan", "lg", "log2"})
 
 
+@lru_cache(maxsize=65536)
+def _term_numbers(term: Term) -> tuple[frozenset[Number], tuple[str, ...]]:
+    return numbers(clause(arabic(spaced(term.tokens))))
+
+
 def _numeric_match(term: Term, candidate: Clause) -> bool | None:
     """None when the term holds no number; else whether the candidate gives the same numbers."""
-    wanted, words = numbers(clause(arabic(spaced(term.tokens))))
+    wanted, words = _term_numbers(term)
     if not wanted:
         return None
     found, rest = numbers(candidate)
@@ -148,8 +154,6 @@ def _denied(candidate: Clause) -> bool:
 
 
 def _text_match(term: Term, candidate: Clause) -> bool:
-    if len(candidate.text) > len(term.text) + SHORT_SLACK_CHARS:
-        return False
     return any(not negated(candidate, start, end) for start, end in spans(term, candidate))
 
 
@@ -158,12 +162,13 @@ def short_match(accepted: tuple[str, ...], text: str) -> bool:
     candidates = _candidates(text)
     for answer in accepted:
         for term in variants(answer):
+            longest = len(term.text) + SHORT_SLACK_CHARS
             for candidate in candidates:
+                if len(candidate.text) > longest:
+                    continue
                 numeric = _numeric_match(term, candidate)
                 if numeric is None and _text_match(term, candidate):
                     return True
-                if numeric and len(candidate.text) <= len(term.text) + SHORT_SLACK_CHARS:
-                    wanted, _ = numbers(clause(arabic(spaced(term.tokens))))
-                    if not _conflicting(text, wanted):
-                        return True
+                if numeric and not _conflicting(text, _term_numbers(term)[0]):
+                    return True
     return False
