@@ -140,3 +140,54 @@ def test_an_explanation_after_the_short_answer_does_not_fail_it() -> None:
     question = short_q("WordPiece")
     assert grade(question, "WordPiece，按似然选择合并的子词算法，和 BPE 类似但不完全一样").passed
     assert not grade(question, "不是 WordPiece").passed
+
+
+def test_a_wrong_term_states_the_point_the_wrong_way_round() -> None:
+    question = open_q(
+        KeyPoint("L1 稀疏", ("L1…稀疏",), required=True, wrong=("L2…稀疏",)),
+        KeyPoint("L2 变小", ("L2…变小",)),
+    )
+    assert grade(question, "L1 让权重稀疏，L2 让权重整体变小").passed
+    verdict = grade(question, "L2 产生稀疏解；L1 稀疏且 L2 变小")
+    assert not verdict.passed
+    assert verdict.contradicted == ("L1 稀疏",)
+    assert grade(question, "L1 稀疏；L2 不会稀疏，L2 只让权重变小").passed
+
+
+def test_an_ordered_term_runs_past_a_comma_when_its_cause_closes_the_clause() -> None:
+    question = open_q(KeyPoint("过大发散", ("大…发散",), required=True))
+    assert grade(question, "学习率太大，loss 会剧烈震荡甚至发散").passed
+    assert not grade(question, "学习率太大收敛慢，太小会发散").passed
+
+
+def test_a_wrapped_line_does_not_end_its_clause() -> None:
+    question = open_q(KeyPoint("BLUE 不需要正态", ("normality…not required",), required=True))
+    reply = "Under those, OLS is the best linear unbiased estimator, and normality of\nthe errors is not required for BLUE at all."
+    assert grade(question, reply).passed
+
+
+@pytest.mark.parametrize(
+    ("reply", "passed"),
+    [
+        (r"r = \beta\log\frac{\pi^*}{\pi_{\mathrm{ref}}}", True),
+        (r"\Sigma w = \lambda w", True),
+        (r"\mathrm{Var} = \tfrac12", True),
+        ("m + n", False),
+    ],
+)
+def test_latex_fractions_subscripts_capitals_and_signs(reply: str, passed: bool) -> None:
+    question = open_q(
+        KeyPoint("log 比", ("log(π/π_ref)",)),
+        KeyPoint("特征", ("Σw = λw",)),
+        KeyPoint("一半", ("Var = 1/2",)),
+        KeyPoint("相对", ("m − n",)),
+    )
+    hit = grade(question, reply).hit
+    assert bool(hit) is passed
+
+
+def test_a_function_of_the_number_or_a_negated_number_is_not_the_number() -> None:
+    question = short_q("50000")
+    assert not grade(question, "ln 50000 ≈ 10.8").passed
+    assert not grade(question, "不是 50000").passed
+    assert grade(question, "50000，因为均匀分布的困惑度等于词表大小").passed

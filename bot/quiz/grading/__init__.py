@@ -10,7 +10,7 @@ from dataclasses import replace
 
 from bot.quiz.grading.choice import MAX_POINTS, binary, grade_choice, parse_choice
 from bot.quiz.grading.matching import Reply, reply, reply_spans
-from bot.quiz.grading.negation import is_denial, negated
+from bot.quiz.grading.negation import is_denial, stated_negated
 from bot.quiz.grading.short import short_match
 from bot.quiz.grading.stuffing import is_keyword_list
 from bot.quiz.grading.tokens import split_sentences
@@ -45,8 +45,8 @@ def _stance(point: KeyPoint, answer: Reply) -> bool | None:
     seen_negated = False
     denial = is_denial(point.point)
     for text in point.terms:
-        for part, start, end in reply_spans(text, answer):
-            if denial or not negated(part, start, end):
+        for part, start, end, last in reply_spans(text, answer):
+            if denial or not stated_negated(part, start, end, last):
                 return True
             seen_negated = True
     return False if seen_negated else None
@@ -55,9 +55,9 @@ def _stance(point: KeyPoint, answer: Reply) -> bool | None:
 def _states(terms: tuple[str, ...], answer: Reply) -> bool:
     """True when the reply states one of the terms, not negated."""
     return any(
-        not negated(part, start, end)
+        not stated_negated(part, start, end, last)
         for text in terms
-        for part, start, end in reply_spans(text, answer)
+        for part, start, end, last in reply_spans(text, answer)
     )
 
 

@@ -171,21 +171,23 @@ CLAUSE_END_SLACK = 2
 Located = dict[int, list[tuple[int, int]]]
 
 
-def _after(found: list[Located], index: int, at: int) -> int | None:
-    """Where the parts in `found` end, each later than the last, in clause `index` from `at`."""
+def _after(found: list[Located], index: int, at: int) -> tuple[int, int] | None:
+    """(start, end) of the last of the parts in `found`, each later than the one before, in
+    clause `index` from `at`; None when one is missing."""
+    begin = at
     for spans_of_part in found:
-        later = [e for b, e in spans_of_part.get(index, ()) if b >= at]
+        later = [(e, b) for b, e in spans_of_part.get(index, ()) if b >= at]
         if not later:
             return None
-        at = min(later)
-    return at
+        at, begin = min(later)
+    return begin, at
 
 
-def _ordered_spans(texts: tuple[str, ...], answer: Reply) -> Iterator[tuple[int, int, int]]:
+def _ordered_spans(texts: tuple[str, ...], answer: Reply) -> Iterator[tuple[int, int, int, int]]:
     found: list[Located] = []
     for text in texts:
         located: Located = {}
-        for index, start, end in _indexed_spans(text, answer):
+        for index, start, end, _ in _indexed_spans(text, answer):
             located.setdefault(index, []).append((start, end))
         if not located:
             return
@@ -198,9 +200,9 @@ def _ordered_spans(texts: tuple[str, ...], answer: Reply) -> Iterator[tuple[int,
         for start, end in spans_in_clause:
             done = _after(rest, index, end)
             if done is not None:
-                yield index, start, done
+                yield index, start, done[1], done[0]
             elif joined and end >= size - CLAUSE_END_SLACK and _after(rest, index + 1, 0):
-                yield index, start, size
+                yield index, start, size, start
 
 
 @dataclass(frozen=True)
@@ -220,31 +222,32 @@ def _matcher(text: str) -> _Matcher:
     )
 
 
-def _indexed_spans(text: str, answer: Reply) -> Iterator[tuple[int, int, int]]:
-    """(clause index, start, end) for each occurrence of a single (unordered) bank term."""
+def _indexed_spans(text: str, answer: Reply) -> Iterator[tuple[int, int, int, int]]:
+    """(clause index, start, end, start) for each occurrence of a single (unordered) term."""
     matcher = _matcher(text)
     if matcher.cjk is not None:
         for match in matcher.cjk.finditer(answer.text):
             start = match.start(1)
             index = bisect_right(answer.offsets, start) - 1
             offset = answer.offsets[index]
-            yield index, start - offset, match.end(1) - offset
+            yield index, start - offset, match.end(1) - offset, start - offset
     for term in matcher.latin:
         if not _may_occur(term.text, answer.text):
             continue
         for index, part in enumerate(answer.clauses):
             for start, end in _latin_spans(term, part):
-                yield index, start, end
+                yield index, start, end, start
 
 
-def reply_spans(text: str, answer: Reply) -> Iterator[tuple[Clause, int, int]]:
-    """(clause, start, end) for each occurrence of a bank term in the reply (see term_spans)."""
+def reply_spans(text: str, answer: Reply) -> Iterator[tuple[Clause, int, int, int]]:
+    """(clause, start, end, last) for each occurrence of a bank term in the reply; for "A…B",
+    the span runs from A to B and `last` is where B starts (see term_spans)."""
     texts = _part_texts(text)
     if not texts:
         return
     found = _indexed_spans(text, answer) if len(texts) == 1 else _ordered_spans(texts, answer)
-    for index, start, end in found:
-        yield answer.clauses[index], start, end
+    for index, start, end, last in found:
+        yield answer.clauses[index], start, end, last
 
 
 @lru_cache(maxsize=65536)

@@ -107,6 +107,11 @@ def _after(clause: Clause, end: int) -> bool:
     return any(following[: len(cue)] == cue for cue in _LATIN_AFTER)
 
 
+def stated_negated(clause: Clause, start: int, end: int, last: int) -> bool:
+    """True when a found term is negated: before it, after it, or (for "A…B") just before B."""
+    return negated(clause, start, end) or (last > start and negated(clause, last, end))
+
+
 def negated(clause: Clause, start: int, end: int) -> bool:
     """True when the words just before (or a "not required" just after) negate the span."""
     before = clause.text[:start]
