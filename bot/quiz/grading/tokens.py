@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from itertools import accumulate
 
+import opencc
+
 from bot.quiz.grading.glossary import load
 from bot.quiz.grading.notation import plain_notation
 from bot.quiz.text import fold
@@ -46,9 +48,18 @@ def _variant_pattern() -> tuple[re.Pattern[str] | None, dict[str, str]]:
     return re.compile("|".join(map(re.escape, pairs))), pairs
 
 
+# Taiwan wordings become mainland ones (資料 → 数据, 演算法 → 算法, 記憶體 → 内存) on both the
+# answer and the bank's terms; fold() itself only converts the script.
+_TW2SP = opencc.OpenCC("tw2sp")
+
+
 def canonical(text: str) -> str:
-    """Notation spelled one way, folded (NFKC, case, width, script), Chinese variants unified."""
-    folded = fold(plain_notation(text))
+    """Notation spelled one way, folded (NFKC, case, width, script, Taiwan wordings), Chinese
+    variants unified."""
+    plain = plain_notation(text)
+    if CJK.search(plain):
+        plain = _TW2SP.convert(plain)
+    folded = fold(plain)
     if "," in folded:
         folded = _THOUSANDS.sub("", folded)
     pattern, pairs = _variant_pattern()
