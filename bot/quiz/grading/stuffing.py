@@ -28,7 +28,7 @@ def _bare(fragment: str) -> bool:
         return False
     cjk = len(CJK.findall(fragment))
     words = [w for w in CJK.sub(" ", fragment).split() if any(c.isalnum() for c in w)]
-    return cjk <= MAX_BARE_CJK and len(words) <= MAX_BARE_WORDS and (cjk > 0 or len(words) <= 2)
+    return cjk <= MAX_BARE_CJK and len(words) <= MAX_BARE_WORDS
 
 
 def is_keyword_list(question: str, answer: str) -> bool:
