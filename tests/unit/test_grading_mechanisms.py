@@ -191,3 +191,11 @@ def test_a_function_of_the_number_or_a_negated_number_is_not_the_number() -> Non
     assert not grade(question, "ln 50000 ≈ 10.8").passed
     assert not grade(question, "不是 50000").passed
     assert grade(question, "50000，因为均匀分布的困惑度等于词表大小").passed
+
+
+def test_a_minus_sign_counts_but_a_word_hyphen_does_not() -> None:
+    question = open_q(KeyPoint("叶子权重", ("−G/(H+λ)",)), KeyPoint("寻求", ("mean-seeking",)))
+    assert grade(question, r"w^* = -\frac{G}{H+\lambda}，mean seeking").passed
+    assert grade(question, "w* = −G/(H+λ)").hit == ("叶子权重",)
+    assert grade(question, "w* = G/(H+λ)").hit == ()
+    assert not grade(short_q("0.5"), "-0.5").passed

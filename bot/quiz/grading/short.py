@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from itertools import pairwise
 
 from bot.quiz.grading.matching import spans
 from bot.quiz.grading.negation import negated
@@ -141,7 +142,15 @@ def _numeric_match(term: Term, candidate: Clause) -> bool | None:
     required = [w for w in words if w not in _UNIT_WORDS]
     if any(w in _FUNCTIONS and w not in words for w in rest):
         return False
+    if "-" not in words and _signed(candidate):
+        return False
     return found == wanted and all(w in rest for w in required) and not _denied(candidate)
+
+
+def _signed(candidate: Clause) -> bool:
+    """True when a minus sign comes right before a number ("-0.5" is not 0.5)."""
+    tokens = candidate.tokens
+    return any(token == "-" and numbers(clause(after))[0] for token, after in pairwise(tokens))
 
 
 def _denied(candidate: Clause) -> bool:

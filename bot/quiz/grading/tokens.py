@@ -19,7 +19,10 @@ CJK_CLASS = _CJK_RANGES
 CJK = re.compile(f"[{_CJK_RANGES}]")
 # Decimals and fractions stay one token, so "0.1" never matches "1" and "1/2" never "12".
 # A plus sign is a token too, so "m + n" never matches "m − n" (minus signs double as hyphens).
-_TOKEN = re.compile(f"\\d+(?:[./]\\d+)+|[^\\W_{_CJK_RANGES}]+|[{_CJK_RANGES}]|\\+")
+# So is a minus sign, once hyphens between two letters ("mean-seeking") are spaces: "−G/(H+λ)"
+# and "G/(H+λ)" differ.
+_TOKEN = re.compile(f"\\d+(?:[./]\\d+)+|[^\\W_{_CJK_RANGES}]+|[{_CJK_RANGES}]|[+-]")
+_WORD_HYPHEN = re.compile(r"(?<=[^\W\d_])[-‐‑](?=[^\W\d_])")
 _THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}(?!\d))")
 # Where a clause ends: sentence punctuation, commas, a full stop before a space, "but".
 CLAUSE = re.compile(
@@ -60,6 +63,8 @@ def canonical(text: str) -> str:
     if CJK.search(plain):
         plain = _TW2SP.convert(plain)
     folded = fold(plain)
+    if "-" in folded or "−" in folded or "‐" in folded or "‑" in folded:
+        folded = _WORD_HYPHEN.sub(" ", folded).replace("−", "-")
     if "," in folded:
         folded = _THOUSANDS.sub("", folded)
     pattern, pairs = _variant_pattern()
