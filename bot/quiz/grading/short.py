@@ -98,12 +98,15 @@ def _candidates(text: str) -> list[Clause]:
     return [c for c in map(clause, found) if c.tokens]
 
 
+@lru_cache(maxsize=65536)
+def _is_number(token: str) -> bool:
+    return bool(numbers(clause(token))[0])
+
+
 def _unit_after_numbers(part: Clause) -> set[str]:
     tokens = part.tokens
     return {
-        tokens[i + 1]
-        for i, token in enumerate(tokens[:-1])
-        if numbers(clause(token))[0] and not numbers(clause(tokens[i + 1]))[0]
+        after for token, after in pairwise(tokens) if _is_number(token) and not _is_number(after)
     }
 
 
@@ -156,7 +159,7 @@ def _signed(candidate: Clause) -> bool:
 def _denied(candidate: Clause) -> bool:
     """True when the clause negates its first number ("不是 6", "not 4")."""
     for index, token in enumerate(candidate.tokens):
-        if numbers(clause(token))[0]:
+        if _is_number(token):
             start = candidate.starts[index]
             return negated(candidate, start, start + len(token))
     return False
@@ -169,6 +172,7 @@ def _text_match(term: Term, candidate: Clause) -> bool:
 def short_match(accepted: tuple[str, ...], text: str) -> bool:
     """True when the reply's answer is one of the accepted answers."""
     candidates = _candidates(text)
+    conflicts: dict[frozenset[Number], bool] = {}
     for answer in accepted:
         for term in variants(answer):
             longest = len(term.text) + SHORT_SLACK_CHARS
@@ -178,6 +182,10 @@ def short_match(accepted: tuple[str, ...], text: str) -> bool:
                 numeric = _numeric_match(term, candidate)
                 if numeric is None and _text_match(term, candidate):
                     return True
-                if numeric and not _conflicting(text, _term_numbers(term)[0]):
-                    return True
+                if numeric:
+                    wanted = _term_numbers(term)[0]
+                    if wanted not in conflicts:
+                        conflicts[wanted] = _conflicting(text, wanted)
+                    if not conflicts[wanted]:
+                        return True
     return False
