@@ -99,6 +99,13 @@ def check_bank(path: Path, *, all_tags: bool = False) -> int:
         report_problems(str(path), exc)
         return EXIT_PROBLEMS
     _print_summary(path, summarize(bank), all_tags=all_tags)
+    from bot.quiz.bank_checks import warnings
+
+    found = warnings(bank)
+    for line in found:
+        print(f"warning: {line}")
+    if found:
+        print(f"  {len(found)} warnings (a key point term in the question or in a wrong answer)")
     return EXIT_OK
 
 

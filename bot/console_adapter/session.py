@@ -86,8 +86,11 @@ def _verdict(result: AttemptResult) -> str:
     ]
     if verdict.hit:
         lines.append("✅ covered: " + "、".join(verdict.hit))
-    if verdict.missed:
-        lines.append("❌ missing: " + "、".join(verdict.missed))
+    missed = [p for p in verdict.missed if p not in verdict.contradicted]
+    if missed:
+        lines.append("❌ missing: " + "、".join(missed))
+    if verdict.contradicted:
+        lines.append("⚠️ stated the wrong way round: " + "、".join(verdict.contradicted))
     return "\n".join(lines)
 
 
@@ -130,6 +133,8 @@ async def play(service: QuizService, stdin: TextIO, stdout: TextIO) -> None:
                 shown = await service.reveal(CONSOLE_CHAT, CONSOLE_USER)
                 note = " (no points for this one)" if shown.forfeited else ""
                 stdout.write(f"Reference answer{note}:\n{shown.question.answer}\n")
+                if shown.question.note:
+                    stdout.write(f"Editor's note: {shown.question.note}\n")
                 continue
             if reply.startswith("/"):
                 stdout.write(HELP + "\n")

@@ -39,14 +39,14 @@ META_FIELDS = frozenset({"title", "language", "version", "description"})
 ENTRY_FILE_FIELDS = frozenset({"meta", "questions", "include"})
 INCLUDED_FILE_FIELDS = frozenset({"questions"})
 COMMON_FIELDS = frozenset(
-    {"id", "kind", "question", "answer", "tags", "difficulty", "source", "status"}
+    {"id", "kind", "question", "answer", "tags", "difficulty", "source", "status", "note", "wrong"}
 )
 KIND_FIELDS: Mapping[Kind, frozenset[str]] = {
     Kind.OPEN: frozenset({"key_points"}),
     Kind.SHORT: frozenset({"accept"}),
     Kind.CHOICE: frozenset({"choices", "correct", "explanation"}),
 }
-KEY_POINT_FIELDS = frozenset({"point", "aliases", "weight"})
+KEY_POINT_FIELDS = frozenset({"point", "aliases", "weight", "required", "wrong"})
 _SCALARS = yaml.SafeLoader("")
 _STR_TAG = "tag:yaml.org,2002:str"
 # libyaml when PyYAML was built with it: the same events, nodes and marks, many times faster.
@@ -599,6 +599,8 @@ class _QuestionReader:
         tags = self._tags(fields.get("tags"))
         difficulty = self._difficulty(fields.get("difficulty"))
         source = self._text(fields, "source", required=False) or None
+        note = self._text(fields, "note", required=False) or None
+        wrong = self._wrong(fields.get("wrong"))
         if kind is None or self.qid is None:
             return None
         key_points: tuple[KeyPoint, ...] = ()
@@ -628,6 +630,8 @@ class _QuestionReader:
             choices=choices,
             correct=correct,
             explanation=explanation,
+            note=note,
+            wrong=wrong,
             origin=f"{self.source.path}:{self.source.lines[id(fields)]}",
         )
 
@@ -772,6 +776,19 @@ class _QuestionReader:
             for alias, alias_index in self._strings(item["aliases"], *where, "aliases"):
                 ok = self._term(alias, "alias", *where, "aliases", alias_index) and ok
                 aliases.append(alias)
+        wrong: list[str] = []
+        if "wrong" in item:
+            for term, term_index in self._strings(item["wrong"], *where, "wrong"):
+                ok = self._term(term, "wrong term", *where, "wrong", term_index) and ok
+                wrong.append(term)
+        required = False
+        if "required" in item:
+            raw_required = _value(item["required"])
+            if not isinstance(raw_required, bool):
+                self.problem("`required` must be true or false", *where, "required")
+                ok = False
+            else:
+                required = raw_required
         weight = 1.0
         if "weight" in item:
             raw = _value(item["weight"])
@@ -780,7 +797,20 @@ class _QuestionReader:
                 ok = False
             else:
                 weight = float(raw)
-        return KeyPoint(point=point, aliases=tuple(aliases), weight=weight) if ok else None
+        if not ok:
+            return None
+        return KeyPoint(
+            point=point,
+            aliases=tuple(aliases),
+            weight=weight,
+            required=required,
+            wrong=tuple(wrong),
+        )
+
+    def _wrong(self, item: _Data | None) -> tuple[str, ...]:
+        if item is None:
+            return ()
+        return tuple(text for text, _ in self._strings(item, "wrong") if text)
 
     def _accept(self, item: _Data | None) -> tuple[str, ...]:
         if item is None:

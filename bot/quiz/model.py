@@ -28,6 +28,9 @@ class KeyPoint:
     point: str
     aliases: tuple[str, ...] = ()
     weight: float = 1.0
+    required: bool = False  # an answer that misses it fails, whatever else it covers
+    # Terms that state the point the wrong way round ("L2…稀疏"): stating one contradicts it.
+    wrong: tuple[str, ...] = ()
 
     @property
     def terms(self) -> tuple[str, ...]:
@@ -56,6 +59,8 @@ class Question:
     choices: tuple[str, ...] = ()
     correct: int | None = None
     explanation: str | None = None
+    note: str | None = None  # an editorial note shown with the reference answer
+    wrong: tuple[str, ...] = ()  # common wrong answers, which no key point may accept
     origin: str = field(default="", compare=False)
 
     @property
@@ -81,3 +86,4 @@ class Verdict:
     missed: tuple[str, ...] = ()
     chosen: int | None = None
     empty: bool = False
+    contradicted: tuple[str, ...] = ()  # missed points the reply stated only as negated

@@ -25,7 +25,9 @@ def _kept(char: str) -> bool:
 
 def fold(text: str) -> str:
     """NFKC, case folding (full width becomes half width) and Traditional to Simplified Chinese."""
-    folded = unicodedata.normalize("NFKC", text).casefold()
+    if not unicodedata.is_normalized("NFKC", text):
+        text = unicodedata.normalize("NFKC", text)
+    folded = text.casefold()
     if _CJK.search(folded):
         folded = _T2S.convert(folded)
     return folded
@@ -34,6 +36,11 @@ def fold(text: str) -> str:
 def compact(text: str) -> str:
     """The folded text with all punctuation, symbols, whitespace and control characters removed."""
     return "".join(char for char in fold(text) if _kept(char))
+
+
+def is_blank(text: str) -> bool:
+    """True when the text has nothing but punctuation, symbols, whitespace and controls."""
+    return not any(map(_kept, fold(text)))
 
 
 def latin_words(text: str) -> tuple[str, ...]:

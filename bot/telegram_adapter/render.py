@@ -88,6 +88,8 @@ def answer_texts(question: Question, key: str, language: str, suffix: str = "") 
         body = f"{LETTERS[question.correct]}. {question.choices[question.correct]}\n\n{body}"
         if question.explanation:
             body += f"\n\n{question.explanation}"
+    if question.note:
+        body += "\n\n" + text(language, "note", note=question.note)
     chunks = split_html(body)
     chunks[0] = text(language, key, answer=chunks[0])
     if len(chunks[0]) > MessageLimit.MAX_TEXT_LENGTH:
@@ -134,10 +136,12 @@ def verdict_text(result: AttemptResult, language: str, *, detailed: bool) -> str
     if detailed and result.question.kind is Kind.OPEN:
         if verdict.hit:
             lines.append(text(language, "hit", items="、".join(escape(p) for p in verdict.hit)))
-        if verdict.missed:
-            lines.append(
-                text(language, "missed", items="、".join(escape(p) for p in verdict.missed))
-            )
+        missed = [p for p in verdict.missed if p not in verdict.contradicted]
+        if missed:
+            lines.append(text(language, "missed", items="、".join(escape(p) for p in missed)))
+        if verdict.contradicted:
+            items = "、".join(escape(p) for p in verdict.contradicted)
+            lines.append(text(language, "contradicted", items=items))
     return "\n".join(lines)
 
 

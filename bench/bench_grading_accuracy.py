@@ -1,0 +1,175 @@
+"""Benchmark 7: how often the grader agrees with labelled answers (tests/grading_eval/*.yaml).
+
+Run: .venv/bin/python -m bench.bench_grading_accuracy [--no-record]
+(prints a table; appends a row to RESULTS.md unless --no-record)
+
+A fixed quarter of the labelled answers is held out: never tuned on, only measured. An answer
+is held out when sha256(question + "\\n" + answer) % 4 == 0. Targets on the held-out quarter:
+agreement >= 95 %, false passes (a wrong answer passes) <= 3 %, false fails <= 5 %.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import sys
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import yaml
+
+from bench.results import print_table, record
+from bot.quiz.bank import Bank, load_bank
+from bot.quiz.grading import grade
+
+ROOT = Path(__file__).resolve().parents[1]
+EVAL_DIR = ROOT / "tests" / "grading_eval"
+BANK = ROOT / "content" / "questions.yaml"
+TARGETS = {"agreement": 0.95, "false_pass": 0.03, "false_fail": 0.05}
+
+
+@dataclass(frozen=True)
+class Labelled:
+    """One labelled answer to a bank question."""
+
+    question: str
+    answer: str
+    passes: bool
+    category: str
+    why: str
+
+    @property
+    def held_out(self) -> bool:
+        """True for the quarter that is only measured, never tuned on."""
+        digest = hashlib.sha256((self.question + "\n" + self.answer).encode()).hexdigest()
+        return int(digest, 16) % 4 == 0
+
+
+@dataclass(frozen=True)
+class Score:
+    """Agreement and error rates over a set of labelled answers."""
+
+    total: int
+    agree: int
+    good: int
+    bad: int
+    false_pass: int
+    false_fail: int
+
+    @property
+    def agreement(self) -> float:
+        return self.agree / self.total if self.total else 1.0
+
+    @property
+    def false_pass_rate(self) -> float:
+        """Share of wrong answers that passed."""
+        return self.false_pass / self.bad if self.bad else 0.0
+
+    @property
+    def false_fail_rate(self) -> float:
+        """Share of good answers that failed."""
+        return self.false_fail / self.good if self.good else 0.0
+
+
+def load_labelled(directory: Path = EVAL_DIR) -> list[Labelled]:
+    """Every labelled answer of the evaluation set."""
+    found: list[Labelled] = []
+    for path in sorted(directory.glob("*.yaml")):
+        for item in yaml.safe_load(path.read_text(encoding="utf-8")) or []:
+            found.append(
+                Labelled(
+                    str(item["question"]),
+                    str(item["answer"]),
+                    item["label"] == "pass",
+                    str(item.get("category", "")),
+                    str(item.get("why", "")),
+                )
+            )
+    return found
+
+
+@cache
+def shipped_bank() -> Bank:
+    """The shipped bank, loaded once."""
+    return load_bank(BANK)
+
+
+def graded_pass(entry: Labelled, bank: Bank) -> bool:
+    """The grader's verdict on one labelled answer."""
+    question = bank.get(entry.question)
+    if question is None:
+        raise KeyError(f"labelled answer to an unknown question {entry.question!r}")
+    return grade(question, entry.answer).passed
+
+
+def score(entries: Iterable[Labelled], bank: Bank) -> Score:
+    """Agreement, false passes and false fails of the grader on `entries`."""
+    total = agree = good = bad = false_pass = false_fail = 0
+    for entry in entries:
+        passed = graded_pass(entry, bank)
+        total += 1
+        agree += passed == entry.passes
+        good += entry.passes
+        bad += not entry.passes
+        false_pass += passed and not entry.passes
+        false_fail += entry.passes and not passed
+    return Score(total, agree, good, bad, false_pass, false_fail)
+
+
+def split(entries: list[Labelled]) -> tuple[list[Labelled], list[Labelled]]:
+    """(tuning part, held-out part)."""
+    return [e for e in entries if not e.held_out], [e for e in entries if e.held_out]
+
+
+def _row(part: str, category: str, result: Score) -> list[str]:
+    return [
+        part,
+        category,
+        str(result.total),
+        f"{result.agreement:.1%}",
+        f"{result.false_pass_rate:.1%} ({result.false_pass}/{result.bad})",
+        f"{result.false_fail_rate:.1%} ({result.false_fail}/{result.good})",
+    ]
+
+
+def rows(entries: list[Labelled], bank: Bank) -> list[list[str]]:
+    """Table rows: each part overall, then per category."""
+    table: list[list[str]] = []
+    for part, chosen in zip(("tuning", "held-out"), split(entries), strict=True):
+        table.append(_row(part, "all", score(chosen, bank)))
+        by_category: dict[str, list[Labelled]] = defaultdict(list)
+        for entry in chosen:
+            by_category[entry.category].append(entry)
+        for category in sorted(by_category):
+            table.append(_row(part, category, score(by_category[category], bank)))
+    return table
+
+
+def main() -> None:
+    entries = load_labelled()
+    bank = shipped_bank()
+    table = rows(entries, bank)
+    header = ["part", "category", "answers", "agreement", "false passes", "false fails"]
+    print_table(table, header)
+    held = score(split(entries)[1], bank)
+    met = (
+        held.agreement >= TARGETS["agreement"]
+        and held.false_pass_rate <= TARGETS["false_pass"]
+        and held.false_fail_rate <= TARGETS["false_fail"]
+    )
+    print(f"held-out targets (>= 95 % / <= 3 % / <= 5 %): {'met' if met else 'missed'}")
+    tuning = next(r for r in table if r[0] == "tuning" and r[1] == "all")
+    held_row = next(r for r in table if r[0] == "held-out" and r[1] == "all")
+    if "--no-record" in sys.argv:
+        return
+    record(
+        "7 grading accuracy",
+        f"tuning {tuning[3]} agree, FP {tuning[4]}, FF {tuning[5]}; "
+        f"held-out {held_row[3]} agree, FP {held_row[4]}, FF {held_row[5]}",
+    )
+
+
+if __name__ == "__main__":
+    main()

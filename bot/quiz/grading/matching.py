@@ -1,0 +1,257 @@
+"""Where a term occurs in a clause: CJK as substrings (one stray character forgiven in long
+terms), Latin words whole (a small typo forgiven in long words)."""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import lru_cache
+
+from rapidfuzz.distance import OSA
+
+from bot.quiz.grading.terms import Term, variants
+from bot.quiz.grading.tokens import CJK, CJK_CLASS, Clause, is_cjk
+
+FUZZY_MIN_LENGTH = 5
+LONG_WORD = 12
+# A long CJK term still matches with one extra character inside it ("多数人投票" for "多数投票"),
+# never a negating one and never a substitution (相对位置 must not match 绝对位置).
+CJK_GAP_MIN_LENGTH = 4
+_NO_GAP = frozenset("不没无非未否别勿")
+
+
+@lru_cache(maxsize=65536)
+def typos_allowed(target: str) -> int:
+    """Typos forgiven in a Latin term: none in short words or in anything with a digit."""
+    if len(target) < FUZZY_MIN_LENGTH or any(char.isdigit() for char in target):
+        return 0
+    return 1 if len(target) < LONG_WORD else 2
+
+
+@lru_cache(maxsize=65536)
+def _pieces(target: str) -> tuple[str, ...]:
+    """Parts of the term one of which survives its allowed typos unchanged (pigeonhole)."""
+    allowed = typos_allowed(target)
+    if not allowed:
+        return (target,)
+    size = len(target) // (allowed + 1)
+    return tuple(
+        target[i * size : (i + 1) * size if i < allowed else None] for i in range(allowed + 1)
+    )
+
+
+def _may_occur(target: str, text: str) -> bool:
+    """False when the term cannot occur in the text, even with its allowed typos."""
+    return any(piece in text for piece in _pieces(target))
+
+
+def _latin_spans(term: Term, clause: Clause) -> Iterator[tuple[int, int]]:
+    target = term.text
+    allowed = typos_allowed(target)
+    if not _may_occur(target, clause.text):
+        return
+    tokens = clause.tokens
+    head = target[0]
+    longest = len(target) + allowed
+    shortest = len(target) - allowed
+    for start, first in enumerate(tokens):
+        if first[0] != head:
+            continue
+        candidate = ""
+        for token in tokens[start:]:
+            if is_cjk(token):
+                break
+            candidate += token
+            if len(candidate) > longest:
+                break
+            if len(candidate) >= shortest and (
+                candidate == target
+                or (allowed and OSA.distance(candidate, target, score_cutoff=allowed) <= allowed)
+            ):
+                begin = clause.starts[start]
+                yield begin, begin + len(candidate)
+                break
+
+
+_GAP_CHAR = f"(?![{''.join(sorted(_NO_GAP))}])[{CJK_CLASS}]"
+
+
+def _cjk_options(target: str) -> list[str]:
+    """The term, and (when long enough) the term with one extra character at each inner place."""
+    options = [re.escape(target)]
+    if len(CJK.findall(target)) >= CJK_GAP_MIN_LENGTH:
+        options += [
+            re.escape(target[:gap]) + _GAP_CHAR + re.escape(target[gap:])
+            for gap in range(1, len(target))
+        ]
+    return options
+
+
+def _overlapping(options: list[str]) -> re.Pattern[str]:
+    """A pattern found at every place one of the options starts (matches may overlap)."""
+    return re.compile(f"(?=({'|'.join(options)}))")
+
+
+@lru_cache(maxsize=65536)
+def _cjk_pattern(target: str) -> re.Pattern[str]:
+    return _overlapping(_cjk_options(target))
+
+
+def _cjk_spans(term: Term, clause: Clause) -> Iterator[tuple[int, int]]:
+    for match in _cjk_pattern(term.text).finditer(clause.text):
+        yield match.start(1), match.end(1)
+
+
+def spans(term: Term, clause: Clause) -> Iterator[tuple[int, int]]:
+    """Each (start, end) offset in `clause.text` where the term occurs."""
+    if not term.text or not clause.text:
+        return iter(())
+    return _cjk_spans(term, clause) if term.cjk else _latin_spans(term, clause)
+
+
+# "A…B" in a key point term: A, then B later in the same clause ("过大…发散" binds the cause
+# to its effect, so "过小会发散" does not count).
+ORDERED = re.compile(r"…|\.\.\.")
+
+
+@lru_cache(maxsize=65536)
+def _parts(text: str) -> tuple[tuple[Term, ...], ...]:
+    """A bank term split at "…", each part with its glossary variants."""
+    return tuple(variants(p) for p in ORDERED.split(text) if p.strip())
+
+
+def term_spans(text: str, clause: Clause) -> Iterator[tuple[int, int]]:
+    """Spans of a bank term (with its glossary variants) in the clause; "A…B" spans A to B."""
+    parts = _parts(text)
+    if not parts:
+        return
+    if len(parts) == 1:
+        for term in parts[0]:
+            yield from spans(term, clause)
+        return
+    for first_start, first_end in (s for t in parts[0] for s in spans(t, clause)):
+        end = first_end
+        for part in parts[1:]:
+            later = [e for t in part for b, e in spans(t, clause) if b >= end]
+            if not later:
+                break
+            end = min(later)
+        else:
+            yield first_start, end
+
+
+@dataclass(frozen=True)
+class Reply:
+    """A reply's clauses, and their texts joined by newlines so one search covers them all.
+
+    `soft[i]` is True when only a comma parts clause i from clause i + 1.
+    """
+
+    clauses: tuple[Clause, ...]
+    text: str
+    offsets: tuple[int, ...]
+    soft: tuple[bool, ...] = ()
+
+
+def reply(clauses: tuple[Clause, ...], soft: tuple[bool, ...] = ()) -> Reply:
+    """The clauses of a reply prepared for `reply_spans`."""
+    offsets: list[int] = []
+    at = 0
+    for part in clauses:
+        offsets.append(at)
+        at += len(part.text) + 1
+    return Reply(clauses, "\n".join(part.text for part in clauses), tuple(offsets), soft)
+
+
+# "A…B" may run on past a comma when A closes its clause: "学习率太大，loss 会发散".
+CLAUSE_END_SLACK = 2
+
+Located = dict[int, list[tuple[int, int]]]
+
+
+def _after(found: list[Located], index: int, at: int) -> tuple[int, int] | None:
+    """(start, end) of the last of the parts in `found`, each later than the one before, in
+    clause `index` from `at`; None when one is missing."""
+    begin = at
+    for spans_of_part in found:
+        later = [(e, b) for b, e in spans_of_part.get(index, ()) if b >= at]
+        if not later:
+            return None
+        at, begin = min(later)
+    return begin, at
+
+
+def _ordered_spans(texts: tuple[str, ...], answer: Reply) -> Iterator[tuple[int, int, int, int]]:
+    found: list[Located] = []
+    for text in texts:
+        located: Located = {}
+        for index, start, end, _ in _indexed_spans(text, answer):
+            located.setdefault(index, []).append((start, end))
+        if not located:
+            return
+        found.append(located)
+    first, rest = found[0], found[1:]
+    clauses = answer.clauses
+    for index, spans_in_clause in first.items():
+        size = len(clauses[index].text)
+        joined = index + 1 < len(clauses) and answer.soft[index]
+        for start, end in spans_in_clause:
+            done = _after(rest, index, end)
+            if done is not None:
+                yield index, start, done[1], done[0]
+            elif joined and end >= size - CLAUSE_END_SLACK and _after(rest, index + 1, 0):
+                yield index, start, size, start
+
+
+@dataclass(frozen=True)
+class _Matcher:
+    """A single bank term compiled: one pattern for all its CJK variants, and its Latin ones."""
+
+    cjk: re.Pattern[str] | None
+    latin: tuple[Term, ...]
+
+
+@lru_cache(maxsize=65536)
+def _matcher(text: str) -> _Matcher:
+    (found,) = _parts(text)
+    options = [option for term in found if term.cjk for option in _cjk_options(term.text)]
+    return _Matcher(
+        _overlapping(options) if options else None, tuple(t for t in found if not t.cjk)
+    )
+
+
+def _indexed_spans(text: str, answer: Reply) -> Iterator[tuple[int, int, int, int]]:
+    """(clause index, start, end, start) for each occurrence of a single (unordered) term."""
+    matcher = _matcher(text)
+    if matcher.cjk is not None:
+        for match in matcher.cjk.finditer(answer.text):
+            start = match.start(1)
+            index = bisect_right(answer.offsets, start) - 1
+            offset = answer.offsets[index]
+            yield index, start - offset, match.end(1) - offset, start - offset
+    for term in matcher.latin:
+        if not _may_occur(term.text, answer.text):
+            continue
+        for index, part in enumerate(answer.clauses):
+            for start, end in _latin_spans(term, part):
+                yield index, start, end, start
+
+
+def reply_spans(text: str, answer: Reply) -> Iterator[tuple[Clause, int, int, int]]:
+    """(clause, start, end, last) for each occurrence of a bank term in the reply; for "A…B",
+    the span runs from A to B and `last` is where B starts (see term_spans)."""
+    texts = _part_texts(text)
+    if not texts:
+        return
+    found = _indexed_spans(text, answer) if len(texts) == 1 else _ordered_spans(texts, answer)
+    for index, start, end, last in found:
+        yield answer.clauses[index], start, end, last
+
+
+@lru_cache(maxsize=65536)
+def _part_texts(text: str) -> tuple[str, ...]:
+    """The parts of a bank term split at "…"; none when a part normalises to nothing."""
+    parts = tuple(p for p in ORDERED.split(text) if p.strip())
+    return parts if all(map(variants, parts)) else ()

@@ -1,0 +1,133 @@
+"""Whether a term found in a clause is stated as negated ("不需要预训练", "without pretraining")."""
+
+from __future__ import annotations
+
+import re
+
+from bot.quiz.grading.tokens import Clause, is_cjk
+
+# Cues that negate what follows within a few characters: "不需要大规模预训练".
+_CJK_CUES = (
+    "不需要",
+    "不需",
+    "无需",
+    "无须",
+    "不用",
+    "不必",
+    "没有",
+    "并没有",
+    "不是",
+    "并非",
+    "而非",
+    "并不",
+    "不会",
+    "不能",
+    "无法",
+    "不再",
+    "不包括",
+    "不依赖",
+    "不要求",
+    "不涉及",
+    "不存在",
+    "不具备",
+    "不具有",
+    "缺乏",
+    "缺少",
+    "与其",
+    "而不是",
+)
+CJK_GAP = 3
+# Single characters that negate only when they touch the term: "不收敛", "无偏", "非线性".
+_CJK_TOUCHING = frozenset("不没无非未")
+# Words after a cue that make it "not only" or "regardless", not a negation.
+_CJK_NOT_NEGATING = ("仅", "只", "但", "光", "单", "论", "管", "断", "少", "错", "久", "常")
+# Cues after the term: "正态性不是必需的".
+_CJK_AFTER = (
+    "不是必须",
+    "不是必需",
+    "不必要",
+    "非必需",
+    "非必须",
+    "没有必要",
+    "并非必要",
+    "不是必要",
+)
+_LATIN_CUES = frozenset({"not", "no", "without", "never", "nor", "neither", "lacks", "lack"})
+_LATIN_PAIRS = frozenset({("rather", "than"), ("instead", "of"), ("free", "of")})
+_LATIN_NOT_NEGATING = frozenset({"only", "just", "merely", "simply", "matter", "longer"})
+_LATIN_AFTER = (
+    ("is", "not", "required"),
+    ("is", "not", "needed"),
+    ("is", "not", "necessary"),
+    ("are", "not", "required"),
+    ("are", "not", "needed"),
+    ("not", "required"),
+    ("not", "needed"),
+    ("is", "unnecessary"),
+    ("unnecessary",),
+)
+LATIN_GAP = 3
+
+
+def _cjk_before(before: str, first: str) -> bool:
+    tail = before[-(CJK_GAP + 6) :]
+    for cue in _CJK_CUES:
+        at = tail.rfind(cue)
+        if at < 0:
+            continue
+        gap = tail[at + len(cue) :]
+        if len(gap) <= CJK_GAP and not any(word in gap for word in _CJK_NOT_NEGATING):
+            return True
+    return before[-1] in _CJK_TOUCHING and first not in _CJK_NOT_NEGATING
+
+
+def _latin_before(tokens: tuple[str, ...]) -> bool:
+    recent = tokens[-(LATIN_GAP + 1) :]
+    for index, token in enumerate(recent):
+        following = recent[index + 1] if index + 1 < len(recent) else ""
+        if is_cjk(token):
+            continue
+        negates = token in _LATIN_CUES or (token, following) in _LATIN_PAIRS
+        if (
+            negates
+            and following not in _LATIN_NOT_NEGATING
+            and not any(map(is_cjk, recent[index:]))
+        ):
+            return True
+    return False
+
+
+def _after(clause: Clause, end: int) -> bool:
+    rest = clause.text[end : end + 8]
+    if any(rest.startswith(cue, skip) for cue in _CJK_AFTER for skip in range(3)):
+        return True
+    following = clause.tokens[clause.token_at(end) :][:4] if end < len(clause.text) else ()
+    if following and clause.starts[clause.token_at(end)] < end:
+        following = following[1:]
+    return any(following[: len(cue)] == cue for cue in _LATIN_AFTER)
+
+
+def stated_negated(clause: Clause, start: int, end: int, last: int) -> bool:
+    """True when a found term is negated: before it, after it, or (for "A…B") just before B."""
+    return negated(clause, start, end) or (last > start and negated(clause, last, end))
+
+
+def negated(clause: Clause, start: int, end: int) -> bool:
+    """True when the words just before (or a "not required" just after) negate the span."""
+    before = clause.text[:start]
+    if before and (
+        _cjk_before(before, clause.text[start])
+        or _latin_before(clause.tokens[: clause.token_at(start)])
+    ):
+        return True
+    return _after(clause, end)
+
+
+_DENIAL = re.compile(
+    r"避免|防止|不(?![同断仅少久论管过但])|非(?![常])|无需|无须|没有|免去|省去|减少|降低|\b(?:avoid|avoids|prevent|no|not|without|reduce|reduces|fewer|less)\b"
+)
+
+
+def is_denial(point: str) -> bool:
+    """True when a key point itself says something is absent or avoided ("不需要 NMS")."""
+    return _DENIAL.search(point.casefold()) is not None

@@ -1,0 +1,43 @@
+"""Keyword lists: an answer that only strings bare terms together ("QKV，点积，缩放，softmax")
+names the vocabulary without saying how it fits, so it earns half its coverage."""
+
+from __future__ import annotations
+
+import re
+
+from bot.quiz.grading.tokens import CJK
+
+MIN_FRAGMENTS = 5
+BARE_SHARE = 0.8
+MAX_BARE_CJK = 6
+MAX_BARE_WORDS = 3
+_FRAGMENT = re.compile(r"[，,、;；\n|]+|(?<=\s)/(?=\s)")
+_BULLET = re.compile(r"^\s*(?:[-*•·]|\d+[.)、]|[（(]?\d+[)）])\s*")
+# A fragment that states a relation is not bare: "x = y", "A → B", "MHA：h 组".
+_RELATION = re.compile(r"[:：=→⇒<>≤≥]|->")
+# Questions that ask for a list ("有哪些？") accept a list; those asking why or how do not.
+_ENUMERATION = re.compile(r"有哪些|哪几种|哪几类|列举|分别是|list the|name the", re.IGNORECASE)
+_REASONING = re.compile(
+    r"为什么|为何|如何|怎么|怎样|区别|原因|作用|推导|证明|比较|优缺点|\bwhy\b|\bhow\b",
+    re.IGNORECASE,
+)
+
+
+def _bare(fragment: str) -> bool:
+    if _RELATION.search(fragment):
+        return False
+    cjk = len(CJK.findall(fragment))
+    words = [w for w in CJK.sub(" ", fragment).split() if any(c.isalnum() for c in w)]
+    return cjk <= MAX_BARE_CJK and len(words) <= MAX_BARE_WORDS
+
+
+def is_keyword_list(question: str, answer: str) -> bool:
+    """True when the answer is a list of bare terms and the question asks more than a list."""
+    fragments = [_BULLET.sub("", f).strip() for f in _FRAGMENT.split(answer)]
+    fragments = [f for f in fragments if f]
+    if len(fragments) < MIN_FRAGMENTS:
+        return False
+    if _ENUMERATION.search(question) and not _REASONING.search(question):
+        return False
+    bare = sum(map(_bare, fragments))
+    return bare >= BARE_SHARE * len(fragments)
