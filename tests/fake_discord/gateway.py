@@ -70,7 +70,7 @@ class Gateway:
         return socket
 
     async def _receive(self, socket: web.WebSocketResponse, payload: JSON) -> None:
-        op, data = payload.get("op"), payload.get("d")
+        op, data = payload.get("op"), payload.get("d") or {}
         if op == HEARTBEAT:
             self.heartbeats += 1
             await socket.send_json({"op": HEARTBEAT_ACK})
@@ -98,7 +98,11 @@ class Gateway:
     async def _resume(self, socket: web.WebSocketResponse, data: JSON) -> None:
         self.resumes.append(data)
         session = self.session
-        if data.get("token") != self.token or session is None or data.get("session_id") != session.id:
+        if (
+            data.get("token") != self.token
+            or session is None
+            or data.get("session_id") != session.id
+        ):
             await socket.send_json({"op": INVALID_SESSION, "d": False})
             return
         session.socket = socket

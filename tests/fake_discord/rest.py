@@ -19,7 +19,6 @@ from tests.fake_discord.state import (
     MODAL,
     TIMESTAMP,
     UPDATE_MESSAGE,
-    Interaction,
 )
 
 if TYPE_CHECKING:
@@ -106,7 +105,9 @@ async def get_commands(fake: FakeDiscord, *_: Any) -> web.Response:
 
 
 @route("PUT", "/applications/{app}/commands")
-async def put_commands(fake: FakeDiscord, _: re.Match[str], __: web.Request, body: Any) -> web.Response:
+async def put_commands(
+    fake: FakeDiscord, _: re.Match[str], __: web.Request, body: Any
+) -> web.Response:
     fake.command_syncs += 1
     previous = {c["name"]: c["id"] for c in fake.commands.values()}
     fake.commands = {}
@@ -120,6 +121,8 @@ async def put_commands(fake: FakeDiscord, _: re.Match[str], __: web.Request, bod
             "application_id": fake.application_id,
             "version": fake.new_id(),
         }
+        if stored["default_member_permissions"] is not None:  # Discord answers with a string
+            stored["default_member_permissions"] = str(stored["default_member_permissions"])
         fake.commands[stored["name"]] = stored
     return reply(list(fake.commands.values()))
 

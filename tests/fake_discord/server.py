@@ -200,9 +200,9 @@ class FakeDiscord:
             if message["id"] == message_id:
                 return message
         for interaction in self.interactions.values():
-            for message in [interaction.original, *interaction.followups]:
-                if message is not None and message["id"] == message_id:
-                    return message
+            for answer in [interaction.original, *interaction.followups]:
+                if answer is not None and answer["id"] == message_id:
+                    return answer
         raise DiscordError(404, 10008, "Unknown Message")
 
     def new_message(self, channel_id: str, body: JSON) -> JSON:
@@ -248,7 +248,11 @@ class FakeDiscord:
         return fault
 
     def rate_limit(self, method: str, path: str, retry_after: float = 0.05) -> Fault:
-        body = {"message": "You are being rate limited.", "retry_after": retry_after, "global": False}
+        body = {
+            "message": "You are being rate limited.",
+            "retry_after": retry_after,
+            "global": False,
+        }
         return self.fail(method, path, 429, {**body, "code": 0})
 
     # ----- users act ---------------------------------------------------------------------------
@@ -420,13 +424,13 @@ class FakeDiscord:
         if not is_webhook and request.headers.get("Authorization") != f"Bot {self.token}":
             raise DiscordError(401, 0, "401: Unauthorized")
         for fault in self.faults:
-            if fault.hits < fault.times and fault.method == record.method:
-                if fault.path.search(record.path):
-                    fault.hits += 1
-                    headers = {"Via": "1.1 google"} if fault.status == 429 else {}
-                    if fault.status == 429:
-                        headers["Retry-After"] = str(fault.body["retry_after"])
-                    return reply(fault.body, fault.status, headers)
+            hit = fault.hits < fault.times and fault.method == record.method
+            if hit and fault.path.search(record.path):
+                fault.hits += 1
+                headers = {"Via": "1.1 google"} if fault.status == 429 else {}
+                if fault.status == 429:
+                    headers["Retry-After"] = str(fault.body["retry_after"])
+                return reply(fault.body, fault.status, headers)
         for candidate in ROUTES:
             match = candidate.pattern.match(record.path)
             if match and candidate.method == record.method:
@@ -454,7 +458,7 @@ class FakeDiscord:
     def _guild_payload(self, guild: Guild) -> JSON:
         members = [
             {
-                "user": self.users[uid] if uid in self.users else self.bot_user,
+                "user": self.users.get(uid, self.bot_user),
                 "roles": roles,
                 "joined_at": TIMESTAMP,
                 "deaf": False,

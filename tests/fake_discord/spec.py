@@ -63,7 +63,11 @@ class DiscordSpec:
         if operation.body is None:
             return []
         if body is None:
-            return [f"{method} {operation.template}: a body is required"] if operation.body_required else []
+            return (
+                [f"{method} {operation.template}: a body is required"]
+                if operation.body_required
+                else []
+            )
         validator = _validator(json.dumps(operation.body, sort_keys=True), id(self.document))
         return [
             f"{method} {operation.template}: {'/'.join(map(str, error.absolute_path))}: "
@@ -91,4 +95,6 @@ def load_spec() -> DiscordSpec:
             spec = DiscordSpec(document)
             _DOCUMENTS[id(document)] = document
             return spec
-    raise FileNotFoundError("openapi.json of the Discord API: " + ", ".join(map(str, SPEC_CANDIDATES)))
+    raise FileNotFoundError(
+        "openapi.json of the Discord API: " + ", ".join(map(str, SPEC_CANDIDATES))
+    )
