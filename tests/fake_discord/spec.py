@@ -92,6 +92,12 @@ def load_spec() -> DiscordSpec:
     for candidate in SPEC_CANDIDATES:
         if candidate.is_file():
             document = json.loads(candidate.read_text(encoding="utf-8"))
+            # Discord takes a snowflake as a string or as a JSON number (discord.py sends
+            # numbers, e.g. recipient_id); the description names only the string.
+            snowflake = document["components"]["schemas"]["SnowflakeType"]
+            document["components"]["schemas"]["SnowflakeType"] = {
+                "anyOf": [snowflake, {"type": "integer", "minimum": 0}]
+            }
             spec = DiscordSpec(document)
             _DOCUMENTS[id(document)] = document
             return spec
