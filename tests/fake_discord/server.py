@@ -232,7 +232,10 @@ class FakeDiscord:
         if "guild_id" in channel:
             message["guild_id"] = channel["guild_id"]
         if body.get("message_reference"):
-            message["message_reference"] = body["message_reference"]
+            reference = body["message_reference"]
+            message["message_reference"] = {
+                k: str(v) if k.endswith("_id") else v for k, v in reference.items()
+            }
         return message
 
     def interaction(self, token: str) -> Interaction:
@@ -259,6 +262,10 @@ class FakeDiscord:
 
     async def slash(self, user_id: str, channel_id: str, name: str, **options: Any) -> Interaction:
         """A user runs a slash command; wait until the bot answered it completely."""
+        return await self.run(self.command(user_id, channel_id, name, **options))
+
+    def command(self, user_id: str, channel_id: str, name: str, **options: Any) -> Interaction:
+        """A slash command interaction, made but not yet sent."""
         command = self.commands.get(name)
         assert command is not None, f"/{name} is not registered"
         types = {o["name"]: o["type"] for o in command.get("options") or []}
@@ -268,7 +275,7 @@ class FakeDiscord:
             "type": 1,
             "options": [{"name": k, "type": types[k], "value": v} for k, v in options.items()],
         }
-        return await self.run(self.start(APPLICATION_COMMAND, user_id, channel_id, data))
+        return self.start(APPLICATION_COMMAND, user_id, channel_id, data)
 
     async def autocomplete(
         self, user_id: str, channel_id: str, name: str, option: str, typed: str
