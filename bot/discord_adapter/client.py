@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+from collections.abc import Callable
 from typing import Any
 
 import discord
@@ -17,9 +18,10 @@ from bot.config import DiscordSettings
 from bot.discord_adapter.commands import Localizer, build_tree
 from bot.discord_adapter.context import NO_MENTIONS, Runtime
 from bot.discord_adapter.forget import ForgetButton
+from bot.discord_adapter.identity import PLATFORM
 from bot.discord_adapter.sender import DiscordSender
 from bot.discord_adapter.views import DYNAMIC_ITEMS
-from bot.quiz.broadcast import Broadcaster
+from bot.quiz.broadcast import Broadcaster, PlatformRouter, Sender
 from bot.quiz.service import QuizService
 
 log = logging.getLogger(__name__)
@@ -47,6 +49,7 @@ class QuizClient(discord.Client):
         *,
         default_language: str = "zh",
         tick_seconds: float = 20.0,
+        route: Callable[[Sender], Sender] | None = None,
         **options: Any,
     ) -> None:
         options.setdefault("intents", discord.Intents.default())
@@ -55,7 +58,9 @@ class QuizClient(discord.Client):
         self.runtime = Runtime(service, default_language)
         self.tree = build_tree(self)
         self.sender = DiscordSender(self, default_language)
-        self.broadcaster = Broadcaster(service, self.sender, lambda: not self.is_closed())
+        # Claims are not per platform: alone, the tick refuses (for now) other platforms' chats.
+        routed = route(self.sender) if route else PlatformRouter({PLATFORM: self.sender})
+        self.broadcaster = Broadcaster(service, routed, lambda: not self.is_closed())
         self.tick_seconds = tick_seconds
         self._ticking: asyncio.Task[None] | None = None
 

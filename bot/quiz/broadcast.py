@@ -30,6 +30,35 @@ class Sender(Protocol):
         """Send the post's answer and summary to its chat; where it went, or why not."""
 
 
+class PlatformRouter:
+    """A Sender over several platforms' Senders, chosen by each chat's address. Claims are not
+    per platform, so one process serving several platforms runs one broadcaster through this;
+    a chat of a platform this process does not serve is refused for now, never sent elsewhere."""
+
+    def __init__(self, senders: dict[str, Sender]) -> None:
+        self.senders = senders
+
+    def _sender(self, platform: str) -> Sender | None:
+        sender = self.senders.get(platform)
+        if sender is None:
+            log.warning("a due %s chat, but this process does not serve %s", platform, platform)
+        return sender
+
+    async def send_question(self, due: DuePost) -> MessageRef | Refusal:
+        """Send through the chat's platform."""
+        sender = self._sender(due.address.platform)
+        if sender is None:
+            return Refusal(RefusalKind.RETRY_LATER, "platform not served here")
+        return await sender.send_question(due)
+
+    async def send_reveal(self, due: DueReveal) -> MessageRef | Refusal:
+        """Reveal through the chat's platform."""
+        sender = self._sender(due.address.platform)
+        if sender is None:
+            return Refusal(RefusalKind.RETRY_LATER, "platform not served here")
+        return await sender.send_reveal(due)
+
+
 async def bounded(jobs: Iterable[Awaitable[Any]], limit: int = CONCURRENCY) -> None:
     """Run the jobs with at most `limit` at a time; one failure never stops the others."""
     semaphore = asyncio.Semaphore(limit)

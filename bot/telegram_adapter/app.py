@@ -30,7 +30,7 @@ from telegram.ext import (
 )
 
 from bot.config import Settings
-from bot.quiz.broadcast import Broadcaster
+from bot.quiz.broadcast import Broadcaster, Sender
 from bot.quiz.service import QuizService
 from bot.telegram_adapter import handlers, privacy
 from bot.telegram_adapter.context import BotData
@@ -136,6 +136,7 @@ def build_application(
     open_service: Callable[[], Awaitable[QuizService]],
     *,
     register_commands: bool = True,
+    route: Callable[[Sender], Sender] | None = None,
 ) -> Application[Any, Any, Any, Any, Any, Any]:
     """The whole bot: PTB application with handlers, the tick job and the store's lifecycle."""
     logging.getLogger("httpx").setLevel(logging.WARNING)
@@ -152,7 +153,9 @@ def build_application(
         sender = TelegramSender(
             application.bot, data.deliverer, settings.quiz.default_language, data.link_key
         )
-        broadcaster = Broadcaster(data.service, sender, lambda: application.running)
+        # Beside other platforms in one process, the tick sends through a router (bot.platforms).
+        routed: Sender = route(sender) if route is not None else sender
+        broadcaster = Broadcaster(data.service, routed, lambda: application.running)
         data.broadcaster = broadcaster
 
         async def tick(_: object) -> None:

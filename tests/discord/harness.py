@@ -138,13 +138,13 @@ async def subscribe_and_post(h: Harness, world: World, at: str = "09:00") -> dic
 
 
 async def answer_in_modal(
-    h: Harness, user: str, message: dict[str, object], answer: str
+    fake: FakeDiscord, user: str, message: dict[str, object], answer: str
 ) -> Interaction:
     """Press Answer on a message, fill in the form, submit: the submit interaction."""
-    opened = await h.fake.press(user, message, custom_id(message, "quiz:answer:"))
+    opened = await fake.press(user, message, custom_id(message, "quiz:answer:"))
     assert opened.modal is not None
     [field] = [c for row in opened.modal["components"] for c in _inputs(row)]
-    return await h.fake.submit(opened, **{str(field["custom_id"]): answer})
+    return await fake.submit(opened, **{str(field["custom_id"]): answer})
 
 
 def _inputs(row: dict[str, Any]) -> list[dict[str, Any]]:

@@ -46,8 +46,8 @@ async def test_two_members_answer_in_the_form_each_sees_only_their_verdict(
     bot: Harness, world: World
 ) -> None:
     post = await subscribe_and_post(bot, world)
-    right = await answer_in_modal(bot, world.alice, post, GOOD)
-    wrong = await answer_in_modal(bot, world.bob, post, BAD)
+    right = await answer_in_modal(bot.fake, world.alice, post, GOOD)
+    wrong = await answer_in_modal(bot.fake, world.bob, post, BAD)
     assert right.ephemeral and wrong.ephemeral
     assert "Coverage 100%" in right.text()
     assert "Coverage 0%" in wrong.text() and "Missing: 点积、缩放、softmax" in wrong.text()

@@ -12,7 +12,7 @@ async def test_top_names_a_member_called_everyone_without_pinging_anyone(
     bot: Harness, world: World
 ) -> None:
     post = await subscribe_and_post(bot, world)
-    await answer_in_modal(bot, world.bob, post, GOOD)
+    await answer_in_modal(bot.fake, world.bob, post, GOOD)
     top = await bot.fake.slash(world.alice, world.channel, "top", period="week")
     assert not top.ephemeral
     [shown] = top.replies()

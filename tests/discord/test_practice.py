@@ -15,7 +15,7 @@ async def test_dm_quiz_then_an_answer_in_the_form_gets_a_verdict_and_score_shows
     assert "自注意力怎么计算" in message_text(question)
     assert [b["label"] for b in buttons(question)] == ["✍️ Answer", "💡 Show answer"]
 
-    verdict = await answer_in_modal(bot, world.alice, question, GOOD)
+    verdict = await answer_in_modal(bot.fake, world.alice, question, GOOD)
     assert verdict.ephemeral
     assert "Coverage 100%" in verdict.text() and "10/10" in verdict.text()
     assert "Covered: 点积、缩放、softmax" in verdict.text()
@@ -29,8 +29,8 @@ async def test_a_second_answer_to_the_same_question_is_feedback_only(
 ) -> None:
     dm = bot.fake.dm_channel(world.alice)["id"]
     [question] = (await bot.fake.slash(world.alice, dm, "quiz")).replies()
-    await answer_in_modal(bot, world.alice, question, "点积")
-    again = await answer_in_modal(bot, world.alice, question, GOOD)
+    await answer_in_modal(bot.fake, world.alice, question, "点积")
+    again = await answer_in_modal(bot.fake, world.alice, question, GOOD)
     assert "first answer was scored" in again.text()
     score = await bot.fake.slash(world.alice, dm, "score")
     assert "1 answered" in score.text()
@@ -42,7 +42,7 @@ async def test_quiz_in_a_server_is_ephemeral_and_practised_in_the_users_dm(
     asked = await bot.fake.slash(world.alice, world.channel, "quiz")
     assert asked.ephemeral
     [question] = asked.replies()
-    verdict = await answer_in_modal(bot, world.alice, question, GOOD)
+    verdict = await answer_in_modal(bot.fake, world.alice, question, GOOD)
     assert "Coverage 100%" in verdict.text()
     assert bot.fake.channel_messages(world.channel) == []
     dm = bot.fake.dm_channel(world.alice)["id"]

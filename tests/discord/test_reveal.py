@@ -51,7 +51,7 @@ async def test_show_answer_is_ephemeral_and_forfeits_the_post(bot: Harness, worl
     assert "scores no points" in shown.text()
     assert bot.fake.channel_messages(world.channel) == [post]
 
-    late = await answer_in_modal(bot, world.alice, post, GOOD)
+    late = await answer_in_modal(bot.fake, world.alice, post, GOOD)
     assert "You saw the answer first" in late.text()
     assert "0 points" in (await bot.fake.slash(world.alice, world.channel, "score")).text()
 
@@ -68,7 +68,7 @@ async def test_at_the_reveal_the_answer_and_summary_appear_and_the_buttons_are_d
     bot: Harness, world: World
 ) -> None:
     post = await subscribe_and_post(bot, world)
-    await answer_in_modal(bot, world.alice, post, GOOD)
+    await answer_in_modal(bot.fake, world.alice, post, GOOD)
     bot.clock.current = datetime(2026, 11, 27, 13, 1, tzinfo=UTC)  # 12 hours later
     await bot.tick()
     question, reveal = bot.fake.channel_messages(world.channel)
@@ -78,5 +78,5 @@ async def test_at_the_reveal_the_answer_and_summary_appear_and_the_buttons_are_d
     assert "1 answered, average coverage 100%" in text and "🥇Alice 10" in text
     assert question["edited_timestamp"] is not None
     assert buttons(question) and all(b["disabled"] for b in buttons(question))
-    late = await answer_in_modal(bot, world.bob, question, GOOD)
+    late = await answer_in_modal(bot.fake, world.bob, question, GOOD)
     assert "The answer is out" in late.text()

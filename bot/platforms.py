@@ -1,0 +1,189 @@
+"""`quizbot run` for several platforms: every platform with a token (or those named with
+`--platform`) in one process, sharing one database, one bank and one QuizService.
+
+Telegram alone keeps its own runner (bot.telegram_adapter.runner); this module is used when
+Discord takes part. The service claims any due chat, whatever its platform, so the process runs
+one tick (Telegram's JobQueue when Telegram runs, else the Discord client's) through a
+PlatformRouter that hands each chat to its platform's Sender."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+from aiohttp import web
+
+from bot.compose import open_service
+from bot.config import Settings
+from bot.problems import report_problems
+from bot.quiz.bank import Bank, BankError, load_bank
+from bot.quiz.broadcast import PlatformRouter, Sender
+from bot.quiz.service import QuizService
+
+log = logging.getLogger(__name__)
+PLATFORMS = ("telegram", "discord")
+PING_TIMEOUT = 5.0
+
+
+def tokens(settings: Settings) -> dict[str, str]:
+    """Each platform's token (empty when not configured)."""
+    return {"telegram": settings.telegram.token, "discord": settings.discord.token}
+
+
+def chosen_platforms(
+    settings: Settings, wanted: Sequence[str] | None
+) -> tuple[list[str], list[str]]:
+    """The platforms to run (those named, else every one with a token) and those lacking one."""
+    have = tokens(settings)
+    chosen = list(dict.fromkeys(wanted)) if wanted else [p for p in PLATFORMS if have[p]]
+    return chosen, [p for p in chosen if not have[p]]
+
+
+def run_platforms(settings: Settings, platforms: Sequence[str], *, webhook: bool = False) -> int:
+    """Run until SIGINT/SIGTERM; exit 1: invalid bank, 2: incomplete webhook setup, 3: a
+    platform refused to start the bot."""
+    import discord
+    from telegram.error import TelegramError
+
+    from bot.telegram_adapter.runner import webhook_problem
+
+    try:
+        bank = load_bank(settings.bank.path)
+    except BankError as exc:
+        report_problems(f"quizbot will not start: the bank {settings.bank.path}", exc)
+        return 1
+    use_webhook = "telegram" in platforms and (webhook or settings.telegram.mode == "webhook")
+    if use_webhook and (problem := webhook_problem(settings)):
+        print(problem, file=sys.stderr)
+        return 2
+    log.info(
+        "starting quizbot (%s) with %d ready questions", "+".join(platforms), len(bank.ready())
+    )
+    try:
+        asyncio.run(_until_signalled(settings, bank, platforms, webhook=use_webhook))
+    except TelegramError as exc:
+        print(f"quizbot stopped: Telegram refused to start the bot: {exc}", file=sys.stderr)
+        return 3
+    except discord.LoginFailure:
+        print("quizbot stopped: Discord refused the token (DISCORD_TOKEN)", file=sys.stderr)
+        return 3
+    except asyncio.CancelledError:
+        return 130
+    return 0
+
+
+async def _until_signalled(
+    settings: Settings, bank: Bank, platforms: Sequence[str], *, webhook: bool
+) -> None:
+    stop = asyncio.Event()
+    main = asyncio.current_task()
+    loop = asyncio.get_running_loop()
+
+    def on_signal() -> None:
+        if stop.is_set() and main is not None:
+            main.cancel()
+        stop.set()
+
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, on_signal)
+    service = await open_service(settings, bank)
+    await serve_platforms(settings, service, platforms, stop, webhook=webhook)
+    log.info("quizbot stopped")
+
+
+async def serve_platforms(
+    settings: Settings,
+    service: QuizService,
+    platforms: Sequence[str],
+    stop: asyncio.Event,
+    *,
+    webhook: bool = False,
+    discord_tick_seconds: float | None = None,
+    running: dict[str, Any] | None = None,
+) -> None:
+    """Serve the platforms over one service until `stop` is set (or one of them fails), then
+    stop them all (Discord first: Telegram's shutdown closes the shared service) and close it.
+    `running`, when given, receives the client and application by platform (for tests)."""
+    from bot.discord_adapter.client import QuizClient
+    from bot.telegram_adapter.app import build_application
+    from bot.telegram_adapter.runner import serve, web_servers
+
+    tasks: list[asyncio.Task[Any]] = []
+    client: QuizClient | None = None
+    telegram_stop = asyncio.Event()
+    health: web.AppRunner | None = None
+    running = {} if running is None else running
+    try:
+        if "discord" in platforms:
+            # With Telegram beside it, Telegram's tick broadcasts for both.
+            ticks = 0.0 if "telegram" in platforms else settings.quiz.tick_seconds
+            client = QuizClient(
+                service,
+                settings.discord,
+                default_language=settings.quiz.default_language,
+                tick_seconds=ticks if discord_tick_seconds is None else discord_tick_seconds,
+            )
+            running["discord"] = client
+            tasks.append(asyncio.create_task(client.start(settings.discord.token)))
+        if "telegram" in platforms:
+
+            async def shared() -> QuizService:
+                return service
+
+            def route(telegram: Sender) -> Sender:
+                senders = {"telegram": telegram}
+                if client is not None:
+                    senders["discord"] = client.sender
+                return PlatformRouter(senders)
+
+            application = build_application(settings, shared, route=route)
+            running["telegram"] = application
+            servers = web_servers(application, settings, webhook=webhook)
+            tasks.append(
+                asyncio.create_task(
+                    serve(application, settings, telegram_stop, webhook=webhook, servers=servers)
+                )
+            )
+        elif settings.health.port:
+            health = await _serve_health(service, settings)
+        stop_waiter = asyncio.create_task(stop.wait())
+        await asyncio.wait([*tasks, stop_waiter], return_when=asyncio.FIRST_COMPLETED)
+        stop_waiter.cancel()
+    finally:
+        if client is not None:
+            await client.close()
+        telegram_stop.set()
+        results = await asyncio.gather(*tasks, return_exceptions=True)
+        if health is not None:
+            await health.cleanup()
+        await service.close()
+    for result in results:
+        if isinstance(result, BaseException) and not isinstance(result, asyncio.CancelledError):
+            raise result
+
+
+async def _serve_health(service: QuizService, settings: Settings) -> web.AppRunner:
+    """GET health.path without Telegram: 200 when the database answers and questions are ready."""
+
+    async def health(_: web.Request) -> web.Response:
+        ready = len(service.bank.ready())
+        report: dict[str, Any] = {"status": "ok", "database": "ok", "bank": {"ready": ready}}
+        try:
+            await asyncio.wait_for(service.ping(), PING_TIMEOUT)
+        except Exception as exc:
+            report["database"] = f"error: {type(exc).__name__}"
+        if report["database"] != "ok" or ready == 0:
+            report["status"] = "error"
+            return web.json_response(report, status=503)
+        return web.json_response(report)
+
+    app = web.Application()
+    app.router.add_get(settings.health.path, health)
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    await web.TCPSite(runner, settings.health.listen, settings.health.port).start()
+    return runner
