@@ -39,6 +39,10 @@ NOT_RUN = {
     "test_docker_image.py runs its CMD and HEALTHCHECK with its ENV",
     "docker run -d --name quizbot --restart unless-stopped --stop-timeout 120 -e BOT_TOKEN "
     "-v quizbot-data:/data quizbot": "as above",
+    "DISCORD_TOKEN=your-bot-token quizbot run": (
+        "Discord is not reachable from the tests: tests/discord/test_run_command.py runs "
+        "`quizbot run` with DISCORD_TOKEN against the fake Discord"
+    ),
     "sudo cp deploy/quizbot.service /etc/systemd/system/ && sudo systemctl enable --now quizbot": (
         "needs root and systemd: test_the_systemd_unit_runs_the_tested_command checks the unit"
     ),
