@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import pytest
+
 from tests.discord.harness import GOOD, Harness, World, answer_in_modal, subscribe_and_post
 from tests.fake_discord import message_text
 
@@ -103,3 +105,17 @@ async def test_the_gateway_drops_and_resumes_and_no_interaction_is_lost(
     assert resume["session_id"] == bot.fake.gateway.session.id  # type: ignore[union-attr]
     after = await bot.fake.slash(world.alice, world.channel, "help")
     assert after.complete
+
+
+async def test_a_failure_is_logged_with_the_interaction_id_and_the_user_gets_no_traceback(
+    bot: Harness, world: World, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async def broken(*_: object) -> None:
+        raise RuntimeError("the database is on fire")
+
+    assert bot.service is not None
+    monkeypatch.setattr(bot.service, "score_card", broken)
+    done = await bot.fake.slash(world.alice, world.channel, "score")
+    assert done.ephemeral and done.text() == "Sorry, something went wrong. Please try again later."
+    assert "on fire" not in done.text()
+    assert any(f"interaction {done.id} failed" in r.getMessage() for r in caplog.records)
