@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -143,3 +144,26 @@ def buttons(message: JSON) -> list[JSON]:
     for row in message.get("components") or []:
         found += [c for c in row.get("components", []) if c.get("type") == 2]
     return found
+
+
+@dataclass
+class Fault:
+    """An error answer for the next `times` requests matching a method and path."""
+
+    method: str
+    path: re.Pattern[str]
+    status: int
+    body: JSON
+    times: int = 1
+    hits: int = 0
+
+
+@dataclass
+class Request:
+    """A REST request as the fake saw it, and its answer's status."""
+
+    method: str
+    path: str
+    body: Any
+    status: int = 0
+    problems: list[str] = field(default_factory=list)
