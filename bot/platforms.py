@@ -106,7 +106,7 @@ async def serve_platforms(
     running: dict[str, Any] | None = None,
 ) -> None:
     """Serve the platforms over one service until `stop` is set (or one of them fails), then
-    stop them all (Discord first: Telegram's shutdown closes the shared service) and close it.
+    stop them all and close the service.
     `running`, when given, receives the client and application by platform (for tests)."""
     from bot.discord_adapter.client import QuizClient
     from bot.telegram_adapter.app import build_application
@@ -115,6 +115,7 @@ async def serve_platforms(
     tasks: list[asyncio.Task[Any]] = []
     client: QuizClient | None = None
     telegram_stop = asyncio.Event()
+    telegram_task: asyncio.Task[None] | None = None
     health: web.AppRunner | None = None
     running = {} if running is None else running
     try:
@@ -143,20 +144,22 @@ async def serve_platforms(
             application = build_application(settings, shared, route=route)
             running["telegram"] = application
             servers = web_servers(application, settings, webhook=webhook)
-            tasks.append(
-                asyncio.create_task(
-                    serve(application, settings, telegram_stop, webhook=webhook, servers=servers)
-                )
+            telegram_task = asyncio.create_task(
+                serve(application, settings, telegram_stop, webhook=webhook, servers=servers)
             )
+            tasks.append(telegram_task)
         elif settings.health.port:
             health = await _serve_health(service, settings)
         stop_waiter = asyncio.create_task(stop.wait())
         await asyncio.wait([*tasks, stop_waiter], return_when=asyncio.FIRST_COMPLETED)
         stop_waiter.cancel()
     finally:
+        # Telegram first: its tick may be sending Discord posts, which need Discord's client.
+        telegram_stop.set()
+        if telegram_task is not None:
+            await asyncio.gather(telegram_task, return_exceptions=True)
         if client is not None:
             await client.close()
-        telegram_stop.set()
         results = await asyncio.gather(*tasks, return_exceptions=True)
         if health is not None:
             await health.cleanup()
