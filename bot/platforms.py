@@ -2,9 +2,10 @@
 `--platform`) in one process, sharing one database, one bank and one QuizService.
 
 Telegram alone keeps its own runner (bot.telegram_adapter.runner); this module is used when
-Discord takes part. The service claims any due chat, whatever its platform, so the process runs
-one tick (Telegram's JobQueue when Telegram runs, else the Discord client's) through a
-PlatformRouter that hands each chat to its platform's Sender."""
+Discord takes part. The process runs one tick (Telegram's JobQueue when Telegram runs, else the
+Discord client's): it claims the due chats of the platforms served here, and a PlatformRouter
+hands each to its platform's Sender. Another process may serve other platforms on the same
+database: claims are per platform, so none takes a chat it cannot send to."""
 
 from __future__ import annotations
 
@@ -141,7 +142,9 @@ async def serve_platforms(
                     senders["discord"] = client.sender
                 return PlatformRouter(senders)
 
-            application = build_application(settings, shared, route=route)
+            application = build_application(
+                settings, shared, route=route, platforms=tuple(platforms)
+            )
             running["telegram"] = application
             servers = web_servers(application, settings, webhook=webhook)
             telegram_task = asyncio.create_task(

@@ -58,9 +58,11 @@ class QuizClient(discord.Client):
         self.runtime = Runtime(service, default_language)
         self.tree = build_tree(self)
         self.sender = DiscordSender(self, default_language)
-        # Claims are not per platform: alone, the tick refuses (for now) other platforms' chats.
+        # Alone, the tick claims Discord's chats only; a router (bot.platforms) serves several.
         routed = route(self.sender) if route else PlatformRouter({PLATFORM: self.sender})
-        self.broadcaster = Broadcaster(service, routed, lambda: not self.is_closed())
+        self.broadcaster = Broadcaster(
+            service, routed, lambda: not self.is_closed(), platforms=None if route else (PLATFORM,)
+        )
         self.tick_seconds = tick_seconds
         self._ticking: asyncio.Task[None] | None = None
 

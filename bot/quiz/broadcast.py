@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import replace
 from typing import Any, Protocol
 
@@ -31,9 +31,10 @@ class Sender(Protocol):
 
 
 class PlatformRouter:
-    """A Sender over several platforms' Senders, chosen by each chat's address. Claims are not
-    per platform, so one process serving several platforms runs one broadcaster through this;
-    a chat of a platform this process does not serve is refused for now, never sent elsewhere."""
+    """A Sender over several platforms' Senders, chosen by each chat's address: one process
+    serving several platforms runs one broadcaster through this. A chat of a platform without
+    a Sender here (claimed by a broadcaster without a platform filter) is refused for now,
+    never sent elsewhere."""
 
     def __init__(self, senders: dict[str, Sender]) -> None:
         self.senders = senders
@@ -82,8 +83,10 @@ class Broadcaster:
         sender: Sender,
         running: Callable[[], bool] = lambda: True,
         concurrency: int = CONCURRENCY,
+        platforms: Sequence[str] | None = None,
     ) -> None:
         self.service = service
+        self.platforms = platforms  # claim only chats of these platforms (None: every chat)
         self.sender = sender
         self.running = running
         self.concurrency = concurrency
@@ -105,7 +108,7 @@ class Broadcaster:
     async def reveal_due(self) -> None:
         """Claim and send due reveals in batches until none is left."""
         while True:
-            reveals = await self.service.claim_due_reveals(REVEAL_BATCH)
+            reveals = await self.service.claim_due_reveals(REVEAL_BATCH, self.platforms)
             await bounded((self._reveal(due) for due in reveals), self.concurrency)
             if len(reveals) < REVEAL_BATCH:
                 return
@@ -125,7 +128,7 @@ class Broadcaster:
             try:
                 # A stopping bot claims no more: what it claimed it still sends before it exits.
                 while self.running():
-                    posts = await self.service.claim_due_posts(CLAIM_BATCH)
+                    posts = await self.service.claim_due_posts(CLAIM_BATCH, self.platforms)
                     for due in posts:
                         await queue.put(due)
                     if len(posts) < CLAIM_BATCH:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import copy
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
@@ -78,11 +78,14 @@ class MemoryChats(_Repo):
             )
         )
 
-    async def due(self, now: datetime, limit: int) -> list[tuple[r.Chat, r.Address]]:
+    async def due(
+        self, now: datetime, limit: int, platforms: Sequence[str] | None = None
+    ) -> list[tuple[r.Chat, r.Address]]:
         due = [
             (c, a)
             for a, i in self.s.chat_ids.items()
             if (c := self.s.chats[i]).subscribed and c.next_post_at and c.next_post_at <= now
+            if platforms is None or a.platform in platforms
         ]
         return sorted(due, key=lambda ca: (ca[0].next_post_at, ca[0].id))[:limit]
 
@@ -193,11 +196,19 @@ class MemoryPosts(_Repo):
     async def delivery(self, post_id: int, part: str) -> r.MessageRef | None:
         return self.s.deliveries.get((post_id, part))
 
-    async def due_reveals(self, now: datetime, limit: int) -> list[r.Post]:
+    async def due_reveals(
+        self, now: datetime, limit: int, platforms: Sequence[str] | None = None
+    ) -> list[r.Post]:
+        served = (
+            None
+            if platforms is None
+            else {i for a, i in self.s.chat_ids.items() if a.platform in platforms}
+        )
         due = [
             p
             for p in self.s.posts.values()
             if p.revealed_at is None and p.sent_at and p.reveal_at and p.reveal_at <= now
+            if served is None or p.chat_id in served
         ]
         return sorted(due, key=lambda p: (p.reveal_at, p.id))[:limit]
 

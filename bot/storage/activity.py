@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -102,8 +103,10 @@ class SqlPosts:
         ).first()
         return ref_from_row(row) if row else None
 
-    async def due_reveals(self, now: datetime, limit: int) -> list[Post]:
-        rows = await self.connection.execute(due_reveals_query(now, limit))
+    async def due_reveals(
+        self, now: datetime, limit: int, platforms: Sequence[str] | None = None
+    ) -> list[Post]:
+        rows = await self.connection.execute(due_reveals_query(now, limit, platforms))
         return [post_from_row(r) for r in rows]
 
     async def claim_reveal(self, post_id: int, now: datetime) -> bool:

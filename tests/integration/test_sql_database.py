@@ -98,12 +98,19 @@ async def test_scale_queries_use_their_indexes(tmp_path: Path) -> None:
     with engine.connect() as connection:
         due = plan(connection, due_chats_query(NOW, 500))
         reveals = plan(connection, due_reveals_query(NOW, 500))
+        due_here = plan(connection, due_chats_query(NOW, 500, ["discord"]))
+        reveals_here = plan(connection, due_reveals_query(NOW, 500, ["discord"]))
         board = plan(connection, leaderboard_query(-100, NOW, 10))
     engine.dispose()
     assert "USING INDEX ix_chats_next_post_at_id" in due and "SCAN chats" not in due
     assert "TEMP B-TREE" not in due, "a batch must not sort every chat due at the same instant"
     assert "ix_chat_identities_chat_id" in due
     assert "USING INDEX ix_posts_unrevealed" in reveals
+    # A platform filter keeps both plans on their indexes.
+    assert "USING INDEX ix_chats_next_post_at_id" in due_here and "TEMP B-TREE" not in due_here
+    assert "USING INDEX ix_posts_unrevealed" in reveals_here and "SCAN posts" not in reveals_here
+    assert "ix_chat_identities_chat_id" in due_here and "ix_chat_identities_chat_id" in reveals_here
+    assert "TEMP B-TREE" not in reveals_here and "SCAN chat_identities" not in reveals_here
     assert "SEARCH posts USING" in board and "(chat_id=?)" in board
     assert "SEARCH attempts USING" in board and "SCAN" not in board
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
 
 from bot.quiz.records import DAILY, QUESTION, REVEAL, ChatKind, MessageRef, NewPost, Post
@@ -16,14 +17,17 @@ SUMMARY_TOP = 3
 class DailyUseCases(ServiceBase):
     """Claiming and recording the daily posts and reveals."""
 
-    async def claim_due_posts(self, limit: int = 100) -> list[DuePost]:
-        """Claim up to `limit` due chats in one transaction: each gets its post and moves on to
-        its next slot; a slot missed by more than the grace, or with no question left, is
-        skipped. Rows another instance holds are skipped, not waited for."""
+    async def claim_due_posts(
+        self, limit: int = 100, platforms: Sequence[str] | None = None
+    ) -> list[DuePost]:
+        """Claim up to `limit` due chats (on these platforms, if named: a process claims only
+        chats it can send to) in one transaction: each gets its post and moves on to its next
+        slot; a slot missed by more than the grace, or with no question left, is skipped. Rows
+        another instance holds are skipped, not waited for."""
         now = self.clock.now()
         claimed: list[DuePost] = []
         async with self.db.transaction() as tx:
-            for chat, address in await tx.chats.due(now, limit):
+            for chat, address in await tx.chats.due(now, limit, platforms):
                 slot = chat.next_post_at
                 assert slot is not None
                 following = self.next_post(chat, now)
@@ -60,12 +64,15 @@ class DailyUseCases(ServiceBase):
             if due.chat.kind is ChatKind.PRIVATE and due.chat.owner_id is not None:
                 await tx.users.set_focus(due.chat.owner_id, due.post.id)
 
-    async def claim_due_reveals(self, limit: int = 100) -> list[DueReveal]:
-        """Claim the reveals that are due now, each with its summary, in one transaction."""
+    async def claim_due_reveals(
+        self, limit: int = 100, platforms: Sequence[str] | None = None
+    ) -> list[DueReveal]:
+        """Claim the reveals that are due now (in chats on these platforms, if named), each
+        with its summary, in one transaction."""
         now = self.clock.now()
         due: list[DueReveal] = []
         async with self.db.transaction() as tx:
-            for post in await tx.posts.due_reveals(now, limit):
+            for post in await tx.posts.due_reveals(now, limit, platforms):
                 if not await tx.posts.claim_reveal(post.id, now):
                     continue
                 question = self.bank.get(post.question_id)
