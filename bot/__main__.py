@@ -13,7 +13,9 @@ from pathlib import Path
 from bot.config import ConfigError, Settings, load_settings
 from bot.problems import report_problems
 from bot.quiz.bank import BankError, BankSummary, load_bank, summarize
+from bot.redaction import install_logging, redact, register, url_password
 
+ROLES = ("all", "updates", "scheduler")
 EXIT_OK = 0
 EXIT_PROBLEMS = 1
 EXIT_CONFIG = 2
@@ -39,6 +41,12 @@ def _parser() -> argparse.ArgumentParser:
     )
     run.add_argument("--webhook", action="store_true", help="receive updates by webhook")
     run.add_argument(
+        "--role",
+        choices=ROLES,
+        default="all",
+        help="all: updates and schedule; updates: answer users only; scheduler: post only",
+    )
+    run.add_argument(
         "--platform",
         action="append",
         choices=("telegram", "discord"),
@@ -54,12 +62,34 @@ def _parser() -> argparse.ArgumentParser:
     imp.add_argument("notes", type=Path, help="the notes file")
     imp.add_argument("--out", type=Path, help="write the YAML here (default: standard output)")
     imp.add_argument("--prefix", default="", help="prefix for the generated ids")
+    imp.add_argument("--force", action="store_true", help="replace an existing --out file")
     sub.add_parser("migrate", help="apply pending database migrations")
     copy = sub.add_parser("backup", help="copy the SQLite database, safely while the bot runs")
     copy.add_argument("destination", type=Path, help="the copy's file name")
+    copy.add_argument("--force", action="store_true", help="replace an existing file")
     health = sub.add_parser("health", help="ask the running bot's health endpoint (exit 0: ok)")
     health.add_argument("--url", help="the endpoint (default: from the configuration)")
+    parser.add_argument(
+        "--verbose", action="store_true", help="log more (Alembic's migration steps included)"
+    )
     return parser
+
+
+def fail(message: str, code: int = EXIT_CONFIG) -> int:
+    """Print one line on stderr, secrets masked, and return the exit code."""
+    print(redact(message), file=sys.stderr)
+    return code
+
+
+def _database(url: str, origin: str = "DATABASE_URL or [database] url") -> str | None:
+    """Open (and migrate) the database once; None, or the one line saying why it cannot be."""
+    from bot.storage.check import DatabaseProblem, prepare
+
+    try:
+        prepare(url, origin)
+    except DatabaseProblem as exc:
+        return str(exc)
+    return None
 
 
 def _print_summary(path: Path, summary: BankSummary, *, all_tags: bool) -> None:
@@ -83,17 +113,28 @@ def check_bank(path: Path, *, all_tags: bool = False) -> int:
 
 
 def _import_markdown(args: argparse.Namespace) -> int:
+    from bot.output import OutputError, write_text
     from bot.quiz.importer import import_notes, render_yaml
 
     try:
         text = args.notes.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        print(f"cannot read {args.notes}: {exc}", file=sys.stderr)
-        return EXIT_PROBLEMS
+    except OSError as exc:
+        return fail(f"cannot read {args.notes}: {exc.strerror or exc}")
+    except UnicodeDecodeError:
+        return fail(f"cannot read {args.notes}: it is not UTF-8 text")
     result = import_notes(text, prefix=args.prefix)
     output = render_yaml(result)
     if args.out:
-        args.out.write_text(output, encoding="utf-8")
+        try:
+            write_text(
+                args.out,
+                output,
+                force=args.force,
+                protected=[args.notes],
+                why="the notes being imported",
+            )
+        except OutputError as exc:
+            return fail(str(exc))
     else:
         sys.stdout.write(output)
     for line in result.report():
@@ -111,23 +152,30 @@ def _run(settings: Settings, args: argparse.Namespace) -> int:
     if missing:
         print(NO_DISCORD_TOKEN, file=sys.stderr)
         return EXIT_CONFIG
+    problem = _database(settings.database.url)
+    if problem:
+        return fail(f"quizbot will not start: {problem}")
     if platforms == ["telegram"]:
         from bot.telegram_adapter.runner import run_bot
 
-        return run_bot(settings, webhook=args.webhook)
-    return run_platforms(settings, platforms, webhook=args.webhook)
+        return run_bot(settings, webhook=args.webhook, role=args.role)
+    return run_platforms(settings, platforms, webhook=args.webhook, role=args.role)
 
 
 def _try(settings: Settings, args: argparse.Namespace) -> int:
-    from bot.console_adapter.session import run_console
+    from bot.console_adapter.session import default_db, run_console
+
+    problem = _database(f"sqlite+aiosqlite:///{args.db or default_db()}", "--db")
+    if problem:
+        return fail(problem)
 
     return run_console(settings, bank_path=args.bank, db=args.db)
 
 
 def _migrate(settings: Settings) -> int:
-    from bot.storage.migrate import upgrade
-
-    upgrade(settings.database.url)
+    problem = _database(settings.database.url)
+    if problem:
+        return fail(problem)
     print("database is up to date")
     return EXIT_OK
 
@@ -136,10 +184,9 @@ def _backup(settings: Settings, args: argparse.Namespace) -> int:
     from bot.storage.backup import BackupError, backup
 
     try:
-        size = backup(settings.database.url, args.destination)
+        size = backup(settings.database.url, args.destination, force=args.force)
     except BackupError as exc:
-        print(exc, file=sys.stderr)
-        return EXIT_PROBLEMS
+        return fail(str(exc))
     print(f"backed up to {args.destination} ({size // 1024} KiB)")
     return EXIT_OK
 
@@ -181,15 +228,19 @@ def _health(settings: Settings, args: argparse.Namespace) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     """Parse the command line and run one command; return the exit code."""
     args = _parser().parse_args(argv)
-    logging.basicConfig(
-        level=logging.INFO if args.command == "run" else logging.WARNING,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
+    install_logging(logging.INFO if args.command == "run" or args.verbose else logging.WARNING)
+    # Alembic logs each migration step at INFO: noise at every start unless asked for.
+    logging.getLogger("alembic").setLevel(logging.INFO if args.verbose else logging.WARNING)
     try:
         settings = load_settings()
     except ConfigError as exc:
-        print(f"configuration error: {exc}", file=sys.stderr)
-        return EXIT_CONFIG
+        return fail(f"configuration error: {exc}")
+    register(
+        settings.telegram.token,
+        settings.discord.token,
+        settings.webhook.secret_token,
+        url_password(settings.database.url),
+    )
     if args.command == "check-bank":
         return check_bank(args.path or Path(settings.bank.path), all_tags=args.stats)
     if args.command == "import-markdown":

@@ -6,7 +6,7 @@ import random
 from datetime import timedelta
 
 from bot.config import Settings
-from bot.quiz.bank import Bank
+from bot.quiz.bank import Bank, load_bank
 from bot.quiz.schedule import WEEKDAY_NAMES
 from bot.quiz.service import Clock, QuizService, Rules
 
@@ -21,6 +21,7 @@ def rules_from(settings: Settings) -> Rules:
         default_weekdays=tuple(WEEKDAY_NAMES.index(d) for d in quiz.weekdays),
         reveal_after_hours=quiz.reveal_after_hours,
         grace=timedelta(minutes=quiz.grace_minutes),
+        lease=timedelta(seconds=quiz.lease_seconds),
     )
 
 
@@ -36,4 +37,13 @@ async def open_service(
     from bot.storage.database import SqlDatabase
 
     db = await SqlDatabase.open(url or settings.database.url)
-    return QuizService(db, bank, clock=clock, rng=rng, rules=rules_from(settings))
+    service = QuizService(
+        db,
+        bank,
+        clock=clock,
+        rng=rng,
+        rules=rules_from(settings),
+        bank_loader=lambda: load_bank(settings.bank.path),
+    )
+    await service.publish_bank(bank)
+    return service

@@ -90,6 +90,7 @@ class QuizSettings:
     reveal_after_hours: int = 12
     grace_minutes: int = 60
     tick_seconds: float = 20.0
+    lease_seconds: int = 300
 
 
 @dataclass(frozen=True)
@@ -122,12 +123,21 @@ def _check_fraction(value: Any) -> str | None:
     return None if 0 < float(value) <= 1 else "must be a number above 0 and at most 1"
 
 
-def _check_positive(value: Any) -> str | None:
-    return None if float(value) > 0 else "must be above 0"
+def _in_range(low: float, high: float, unit: str) -> Callable[[Any], str | None]:
+    """A check that the number is from `low` to `high` (which also rejects nan and inf)."""
+
+    def check(value: Any) -> str | None:
+        if low <= float(value) <= high:
+            return None
+        return f"must be from {low:g} to {high:g} {unit}"
+
+    return check
 
 
-def _check_not_negative(value: Any) -> str | None:
-    return None if float(value) >= 0 else "must be 0 or more"
+def _check_owners(value: Any) -> str | None:
+    if all(0 < owner < 2**53 for owner in value):
+        return None
+    return "must be a list of Telegram user ids (positive whole numbers)"
 
 
 def _check_mode(value: Any) -> str | None:
@@ -174,9 +184,11 @@ CHECKS: Mapping[str, Callable[[Any], str | None]] = {
     "quiz.default_time": _check_time,
     "quiz.pass_mark": _check_fraction,
     "quiz.weekdays": _check_weekdays,
-    "quiz.reveal_after_hours": _check_not_negative,
-    "quiz.grace_minutes": _check_not_negative,
-    "quiz.tick_seconds": _check_positive,
+    "quiz.reveal_after_hours": _in_range(0, 24, "hours (0: at the next post)"),
+    "quiz.grace_minutes": _in_range(0, 24 * 60, "minutes"),
+    "quiz.tick_seconds": _in_range(1, 3600, "seconds"),
+    "quiz.lease_seconds": _in_range(5, 3600, "seconds"),
+    "telegram.owners": _check_owners,
     "quiz.default_language": lambda v: None if v in ("zh", "en") else "must be zh or en",
     "telegram.mode": _check_mode,
     "webhook.port": _check_port,
@@ -187,6 +199,9 @@ CHECKS: Mapping[str, Callable[[Any], str | None]] = {
     "discord.gateway_url": _check_ws_url,
 }
 
+
+SECRET_KEYS = frozenset({"telegram.token", "webhook.secret_token"})
+"""Keys whose values never appear in an error message."""
 
 ENVIRONMENT: Mapping[str, str] = {
     "BOT_TOKEN": "telegram.token",
@@ -240,16 +255,17 @@ def _section(cls: type[Any], name: str, table: Any, where: str) -> Any:
             raise ConfigError(
                 f"unknown key `{dotted}` in {where}; known keys: {', '.join(sorted(known))}"
             )
+        shown = "(hidden)" if dotted in SECRET_KEYS else repr(raw)
         try:
             value = _coerce(hints[key], raw)
         except TypeError:
             raise ConfigError(
-                f"`{dotted}` in {where} must be {_type_name(hints[key])}, not {raw!r}"
+                f"`{dotted}` in {where} must be {_type_name(hints[key])}, not {shown}"
             ) from None
         check = CHECKS.get(dotted)
         problem = check(value) if check else None
         if problem:
-            raise ConfigError(f"`{dotted}` in {where} {problem}, not {raw!r}")
+            raise ConfigError(f"`{dotted}` in {where} {problem}, not {shown}")
         values[key] = value
     return cls(**values)
 
@@ -289,6 +305,10 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
             data = tomllib.loads(path.read_text(encoding="utf-8"))
         except tomllib.TOMLDecodeError as exc:
             raise ConfigError(f"{path} is not valid TOML: {exc}") from None
+        except UnicodeDecodeError as exc:
+            raise ConfigError(
+                f"{path} is not UTF-8 text (byte {exc.start}): save it as UTF-8"
+            ) from None
         except OSError as exc:
             raise ConfigError(f"cannot read {path}: {exc.strerror}") from None
         settings = parse_settings(data, str(path))
@@ -306,7 +326,7 @@ def _override(settings: Settings, variable: str, dotted: str, raw: str) -> Setti
     kind = get_type_hints(type(current))[key]
     value: Any = raw
     if kind is int:
-        if not raw.isdigit():
+        if not re.fullmatch(r"[0-9]{1,9}", raw):  # str.isdigit() also takes "²" and "١"
             raise ConfigError(f"{variable} must be a whole number, not {raw!r}")
         value = int(raw)
     check = CHECKS.get(dotted)

@@ -24,6 +24,7 @@ from bot.problems import report_problems
 from bot.quiz.bank import Bank, BankError, load_bank
 from bot.quiz.broadcast import PlatformRouter, Sender
 from bot.quiz.service import QuizService
+from bot.redaction import redact
 
 log = logging.getLogger(__name__)
 PLATFORMS = ("telegram", "discord")
@@ -44,41 +45,49 @@ def chosen_platforms(
     return chosen, [p for p in chosen if not have[p]]
 
 
-def run_platforms(settings: Settings, platforms: Sequence[str], *, webhook: bool = False) -> int:
-    """Run until SIGINT/SIGTERM; exit 1: invalid bank, 2: incomplete webhook setup, 3: a
-    platform refused to start the bot."""
+def run_platforms(
+    settings: Settings, platforms: Sequence[str], *, webhook: bool = False, role: str = "all"
+) -> int:
+    """Run until SIGINT/SIGTERM; exit 1: invalid bank, 2: cannot start (one line on stderr).
+    `role` as for Telegram alone: all, updates (answer users, no tick) or scheduler (post only:
+    Discord logs in for REST and opens no gateway)."""
     import discord
     from telegram.error import TelegramError
 
-    from bot.telegram_adapter.runner import webhook_problem
+    from bot.telegram_adapter.runner import no_ready_questions, start_failure, webhook_problem
 
     try:
         bank = load_bank(settings.bank.path)
     except BankError as exc:
         report_problems(f"quizbot will not start: the bank {settings.bank.path}", exc)
         return 1
+    if not bank.ready():
+        print(no_ready_questions(settings.bank.path, len(bank)), file=sys.stderr)
+        return 2
     use_webhook = "telegram" in platforms and (webhook or settings.telegram.mode == "webhook")
     if use_webhook and (problem := webhook_problem(settings)):
         print(problem, file=sys.stderr)
         return 2
-    log.info(
-        "starting quizbot (%s) with %d ready questions", "+".join(platforms), len(bank.ready())
-    )
+    names = "+".join(platforms)
+    log.info("starting quizbot (%s, %s) with %d ready questions", names, role, len(bank.ready()))
     try:
-        asyncio.run(_until_signalled(settings, bank, platforms, webhook=use_webhook))
+        asyncio.run(_until_signalled(settings, bank, platforms, webhook=use_webhook, role=role))
     except TelegramError as exc:
-        print(f"quizbot stopped: Telegram refused to start the bot: {exc}", file=sys.stderr)
-        return 3
+        print(redact(start_failure(exc, settings)), file=sys.stderr)
+        return 2
     except discord.LoginFailure:
-        print("quizbot stopped: Discord refused the token (DISCORD_TOKEN)", file=sys.stderr)
-        return 3
+        print("quizbot will not start: Discord refused the token (DISCORD_TOKEN)", file=sys.stderr)
+        return 2
+    except (discord.HTTPException, OSError) as exc:
+        print(redact(f"quizbot will not start: Discord cannot be reached: {exc}"), file=sys.stderr)
+        return 2
     except asyncio.CancelledError:
         return 130
     return 0
 
 
 async def _until_signalled(
-    settings: Settings, bank: Bank, platforms: Sequence[str], *, webhook: bool
+    settings: Settings, bank: Bank, platforms: Sequence[str], *, webhook: bool, role: str
 ) -> None:
     stop = asyncio.Event()
     main = asyncio.current_task()
@@ -92,7 +101,7 @@ async def _until_signalled(
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, on_signal)
     service = await open_service(settings, bank)
-    await serve_platforms(settings, service, platforms, stop, webhook=webhook)
+    await serve_platforms(settings, service, platforms, stop, webhook=webhook, role=role)
     log.info("quizbot stopped")
 
 
@@ -103,6 +112,7 @@ async def serve_platforms(
     stop: asyncio.Event,
     *,
     webhook: bool = False,
+    role: str = "all",
     discord_tick_seconds: float | None = None,
     running: dict[str, Any] | None = None,
 ) -> None:
@@ -119,18 +129,23 @@ async def serve_platforms(
     telegram_task: asyncio.Task[None] | None = None
     health: web.AppRunner | None = None
     running = {} if running is None else running
+    schedule, receive = role != "updates", role != "scheduler"
+    token = settings.discord.token
     try:
         if "discord" in platforms:
             # With Telegram beside it, Telegram's tick broadcasts for both.
-            ticks = 0.0 if "telegram" in platforms else settings.quiz.tick_seconds
+            ticks = settings.quiz.tick_seconds if schedule else 0.0
+            ticks = 0.0 if "telegram" in platforms else ticks
             client = QuizClient(
                 service,
                 settings.discord,
                 default_language=settings.quiz.default_language,
                 tick_seconds=ticks if discord_tick_seconds is None else discord_tick_seconds,
+                receive=receive,
             )
             running["discord"] = client
-            tasks.append(asyncio.create_task(client.start(settings.discord.token)))
+            start = client.start(token) if receive else _rest_only(client, token)
+            tasks.append(asyncio.create_task(start))
         if "telegram" in platforms:
 
             async def shared() -> QuizService:
@@ -143,12 +158,19 @@ async def serve_platforms(
                 return PlatformRouter(senders)
 
             application = build_application(
-                settings, shared, route=route, platforms=tuple(platforms)
+                settings, shared, schedule=schedule, route=route, platforms=tuple(platforms)
             )
             running["telegram"] = application
             servers = web_servers(application, settings, webhook=webhook)
             telegram_task = asyncio.create_task(
-                serve(application, settings, telegram_stop, webhook=webhook, servers=servers)
+                serve(
+                    application,
+                    settings,
+                    telegram_stop,
+                    webhook=webhook,
+                    servers=servers,
+                    receive=receive,
+                )
             )
             tasks.append(telegram_task)
         elif settings.health.port:
@@ -163,6 +185,9 @@ async def serve_platforms(
             await asyncio.gather(telegram_task, return_exceptions=True)
         if client is not None:
             await client.close()
+        for task in tasks:
+            if task is not telegram_task:
+                task.cancel()  # the scheduler role's REST-only login waits until cancelled
         results = await asyncio.gather(*tasks, return_exceptions=True)
         if health is not None:
             await health.cleanup()
@@ -170,6 +195,12 @@ async def serve_platforms(
     for result in results:
         if isinstance(result, BaseException) and not isinstance(result, asyncio.CancelledError):
             raise result
+
+
+async def _rest_only(client: Any, token: str) -> None:
+    """The scheduler role on Discord: log in (REST, the tick) and open no gateway."""
+    await client.login(token)
+    await asyncio.Event().wait()  # until cancelled by the stop
 
 
 async def _serve_health(service: QuizService, settings: Settings) -> web.AppRunner:

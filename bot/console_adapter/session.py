@@ -3,17 +3,22 @@
 from __future__ import annotations
 
 import asyncio
+import io
 import os
 import random
+import signal
 import sys
+import threading
 from pathlib import Path
+from types import FrameType
 from typing import TextIO
 
 from bot.compose import open_service
 from bot.config import Settings
 from bot.problems import report_problems
 from bot.quiz.bank import BankError, load_bank
-from bot.quiz.model import Kind
+from bot.quiz.grading import parse_choice
+from bot.quiz.model import Kind, Question
 from bot.quiz.records import Address, ChatKind, Person, Place
 from bot.quiz.service import AttemptResult, FocusTarget, NoQuestion, QuizService
 
@@ -25,6 +30,12 @@ HELP = (
     "Type your answer (an open question takes several lines; an empty line sends it).\n"
     "Commands: /answer /score /skip /quit"
 )
+SKIP_TRIES = 20  # practice() may draw the skipped question again; draw again this often
+
+
+def _choice_hint(question: Question) -> str:
+    last = LETTERS[len(question.choices) - 1]
+    return f"Type the letter of an option, A to {last} (or /skip, /answer, /quit)."
 
 
 def default_db() -> Path:
@@ -39,7 +50,7 @@ def _read_answer(stdin: TextIO, stdout: TextIO, *, one_line: bool = False) -> st
     while True:
         stdout.write("> " if not lines else "… ")
         stdout.flush()
-        line = stdin.readline()
+        line = _readline(stdin, stdout)
         if not line:
             return "\n".join(lines) if lines else None
         line = line.rstrip("\n")
@@ -52,6 +63,15 @@ def _read_answer(stdin: TextIO, stdout: TextIO, *, one_line: bool = False) -> st
         lines.append(line)
         if one_line:
             return line
+
+
+def _readline(stdin: TextIO, stdout: TextIO) -> str:
+    """One line; Ctrl-C ends the input like the end of a file (the caller says goodbye)."""
+    try:
+        return stdin.readline()
+    except KeyboardInterrupt:
+        stdout.write("\n")
+        return ""
 
 
 def _verdict(result: AttemptResult) -> str:
@@ -74,9 +94,13 @@ def _verdict(result: AttemptResult) -> str:
 async def play(service: QuizService, stdin: TextIO, stdout: TextIO) -> None:
     """Ask questions until /quit or the end of input."""
     stdout.write(HELP + "\n")
+    skipped: set[str] = set()
     while True:
         try:
-            practice = await service.practice(CONSOLE_CHAT, CONSOLE_USER)
+            for _ in range(SKIP_TRIES):
+                practice = await service.practice(CONSOLE_CHAT, CONSOLE_USER)
+                if practice.question.id not in skipped:
+                    break
         except NoQuestion:
             stdout.write("The bank has no ready question.\n")
             return
@@ -93,6 +117,7 @@ async def play(service: QuizService, stdin: TextIO, stdout: TextIO) -> None:
                 stdout.write("Bye!\n")
                 return
             if reply == "/skip":
+                skipped.add(question.id)
                 break
             if reply == "/score":
                 card = await service.score_card(CONSOLE_CHAT, CONSOLE_USER)
@@ -109,6 +134,9 @@ async def play(service: QuizService, stdin: TextIO, stdout: TextIO) -> None:
             if reply.startswith("/"):
                 stdout.write(HELP + "\n")
                 continue
+            if question.kind is Kind.CHOICE and parse_choice(question, reply) is None:
+                stdout.write(_choice_hint(question) + "\n")
+                continue
             result = await service.answer(CONSOLE_USER, FocusTarget(), reply)
             if result is None:
                 raise NoQuestion("no open question")
@@ -116,7 +144,11 @@ async def play(service: QuizService, stdin: TextIO, stdout: TextIO) -> None:
             stdout.write("(/answer shows the reference answer, an empty line moves on)\n")
             stdout.write("> ")
             stdout.flush()
-            if stdin.readline().strip() == "/answer":
+            after = _readline(stdin, stdout)
+            if not after or after.strip() == "/quit":  # the end of input, Ctrl-C or /quit
+                stdout.write("Bye!\n")
+                return
+            if after.strip() == "/answer":
                 shown = await service.reveal(CONSOLE_CHAT, CONSOLE_USER)
                 stdout.write(f"Reference answer:\n{shown.question.answer}\n")
             break
@@ -138,6 +170,8 @@ def run_console(
         report_problems(f"the bank {path}", exc)
         return 1
     database = Path(db) if db else default_db()
+    if isinstance(stdin, io.TextIOWrapper):  # invalid UTF-8 typed or piped in: U+FFFD, no crash
+        stdin.reconfigure(errors="replace")
 
     async def main() -> None:
         # A fixed seed: the same bank opens with the same question, so a preview (and the
@@ -150,5 +184,21 @@ def run_console(
         finally:
             await service.close()
 
-    asyncio.run(main())
+    # asyncio.run's own SIGINT handler only cancels the task, which a blocking readline never
+    # notices (the first Ctrl-C did nothing, the second printed a traceback): Ctrl-C raises
+    # KeyboardInterrupt where it lands; while reading it ends the session like /quit.
+    in_main_thread = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGINT, _interrupt) if in_main_thread else None
+    try:
+        asyncio.run(main())
+    except KeyboardInterrupt:
+        stdout.write("\nBye!\n")
+        return 130
+    finally:
+        if in_main_thread:
+            signal.signal(signal.SIGINT, previous)
     return 0
+
+
+def _interrupt(signum: int, frame: FrameType | None) -> None:
+    raise KeyboardInterrupt

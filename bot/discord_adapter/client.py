@@ -50,6 +50,7 @@ class QuizClient(discord.Client):
         default_language: str = "zh",
         tick_seconds: float = 20.0,
         route: Callable[[Sender], Sender] | None = None,
+        receive: bool = True,
         **options: Any,
     ) -> None:
         options.setdefault("intents", discord.Intents.default())
@@ -64,6 +65,7 @@ class QuizClient(discord.Client):
             service, routed, lambda: not self.is_closed(), platforms=None if route else (PLATFORM,)
         )
         self.tick_seconds = tick_seconds
+        self.receive = receive  # False: the scheduler role, REST only, commands left alone
         self._ticking: asyncio.Task[None] | None = None
 
     async def login(self, token: str) -> None:
@@ -76,7 +78,7 @@ class QuizClient(discord.Client):
         await self._point_gateway()
         self.add_dynamic_items(*DYNAMIC_ITEMS, ForgetButton)
         await self.tree.set_translator(Localizer())
-        if self.settings.sync_commands:
+        if self.settings.sync_commands and self.receive:
             await self.sync_commands()
         if self.tick_seconds > 0:
             self._ticking = asyncio.create_task(self._tick_forever(), name="discord-tick")

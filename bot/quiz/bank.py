@@ -304,6 +304,25 @@ def _nodes_to_data(root: yaml.MappingNode) -> tuple[dict[str, _Data], dict[int, 
     return data, lines
 
 
+MAX_DEPTH = 64  # far beyond any bank; converting deeper nodes recursively would overflow
+
+
+def _too_deep(root: yaml.Node | None) -> yaml.Node | None:
+    """The first node nested deeper than MAX_DEPTH (found without recursion), or None."""
+    stack, seen = [(root, 0)], set()
+    while stack:
+        node, depth = stack.pop()
+        if node is None or id(node) in seen or isinstance(node, yaml.ScalarNode):
+            continue
+        if depth > MAX_DEPTH:
+            return node
+        seen.add(id(node))
+        for child in node.value:  # a sequence's items, or a mapping's (key, value) pairs
+            for item in child if isinstance(child, tuple) else (child,):
+                stack.append((item, depth + 1))
+    return None
+
+
 def _line(node: yaml.Node) -> int:
     """The node's first line, counted from 1."""
     return node.start_mark.line + 1
@@ -411,6 +430,9 @@ class _Loader:
                 return _Source(path, text, data, lines)
         try:
             node = yaml.compose(text, Loader=_PARSER)
+        except RecursionError:  # the pure-Python composer recurses once per level
+            self.problems.append(Problem(str(path), 0, f"nested more than {MAX_DEPTH} levels"))
+            return None
         except yaml.MarkedYAMLError as exc:
             mark = exc.problem_mark or exc.context_mark
             line = mark.line + 1 if mark else 0
@@ -419,6 +441,11 @@ class _Loader:
             return None
         except yaml.YAMLError as exc:
             self.problems.append(Problem(str(path), 0, f"YAML syntax error: {exc}"))
+            return None
+        deep = _too_deep(node)
+        if deep is not None:
+            message = f"nested more than {MAX_DEPTH} levels deep; a bank needs a few"
+            self.problems.append(Problem(str(path), _line(deep), message))
             return None
         if node is None:
             self.problems.append(Problem(str(path), 1, "the file is empty"))

@@ -1,6 +1,11 @@
 """Broadcast orchestration, for every platform: claim due posts and reveals in batches, send
 them through the adapter's Sender with bounded concurrency, record what went out, and apply
-what a refusal means. Reveals never wait for a broadcast: posts run in a task of their own."""
+what a refusal means. Reveals never wait for a broadcast: posts run in a task of their own.
+
+Delivery is at least once: a claim leases the post; if the claimer dies (or its sends keep
+failing) before recording the send, the lease runs out and any instance sends it again while
+the slot is within the grace. A duplicate is possible only when a process dies between the
+platform's answer and the commit that records it."""
 
 from __future__ import annotations
 
@@ -10,7 +15,7 @@ from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import replace
 from typing import Any, Protocol
 
-from bot.quiz.records import MessageRef
+from bot.quiz.records import MISSED, MessageRef
 from bot.quiz.service import DuePost, DueReveal, QuizService, Refusal, RefusalKind
 
 log = logging.getLogger(__name__)
@@ -33,8 +38,8 @@ class Sender(Protocol):
 class PlatformRouter:
     """A Sender over several platforms' Senders, chosen by each chat's address: one process
     serving several platforms runs one broadcaster through this. A chat of a platform without
-    a Sender here (claimed by a broadcaster without a platform filter) is refused for now,
-    never sent elsewhere."""
+    a Sender here (claimed by a broadcaster without a platform filter) is left for later, when
+    its lease runs out, never sent elsewhere."""
 
     def __init__(self, senders: dict[str, Sender]) -> None:
         self.senders = senders
@@ -95,7 +100,12 @@ class Broadcaster:
         self._recording = asyncio.Lock()
 
     async def tick(self) -> None:
-        """Reveal what is due now; then start sending due posts unless a broadcast is under way."""
+        """Reveal what is due now; then start sending due posts unless a broadcast is under way.
+        First, a bank another instance published is loaded here too."""
+        try:
+            await self.service.refresh_bank()
+        except Exception:
+            log.exception("could not check for a newer bank")
         await self.reveal_due()
         if self._posting is None or self._posting.done():
             self._posting = asyncio.create_task(self.post_due())
@@ -106,19 +116,21 @@ class Broadcaster:
             await asyncio.gather(self._posting, return_exceptions=True)
 
     async def reveal_due(self) -> None:
-        """Claim and send due reveals in batches until none is left."""
-        while True:
-            reveals = await self.service.claim_due_reveals(REVEAL_BATCH, self.platforms)
-            await bounded((self._reveal(due) for due in reveals), self.concurrency)
-            if len(reveals) < REVEAL_BATCH:
-                return
+        """Claim and send due reveals, and reveals whose lease ran out, until none is left."""
+        for claim in (self.service.claim_unsent_reveals, self.service.claim_due_reveals):
+            while True:
+                reveals = await claim(REVEAL_BATCH, self.platforms)
+                await bounded((self._reveal(due) for due in reveals), self.concurrency)
+                if len(reveals) < REVEAL_BATCH:
+                    break
 
     async def _reveal(self, due: DueReveal) -> None:
         sent = await self.sender.send_reveal(due)
         if isinstance(sent, MessageRef):
             await self.service.record_reveal(due.post, sent)
-        else:
+        elif sent.kind is not RefusalKind.RETRY_LATER:
             await self.service.refused(due.address, sent)
+            await self.service.reveal_failed(due)
 
     async def post_due(self) -> None:
         """Claim due posts a batch ahead of the senders, so sending never waits on a claim."""
@@ -127,12 +139,13 @@ class Broadcaster:
         async def claim() -> None:
             try:
                 # A stopping bot claims no more: what it claimed it still sends before it exits.
-                while self.running():
-                    posts = await self.service.claim_due_posts(CLAIM_BATCH, self.platforms)
-                    for due in posts:
-                        await queue.put(due)
-                    if len(posts) < CLAIM_BATCH:
-                        return
+                for take in (self.service.claim_unsent_posts, self.service.claim_due_posts):
+                    while self.running():
+                        posts = await take(CLAIM_BATCH, self.platforms)
+                        for due in posts:
+                            await queue.put(due)
+                        if len(posts) < CLAIM_BATCH:
+                            break
             finally:
                 for _ in range(self.concurrency):
                     await queue.put(None)
@@ -151,6 +164,10 @@ class Broadcaster:
             log.error("claiming due posts failed", exc_info=claimed)
 
     async def _post(self, due: DuePost) -> None:
+        if not self.service.within_grace(due.post):
+            log.warning("post %s: its slot is past the grace window, not sent", due.post.id)
+            await self.service.record_failed(due, MISSED)
+            return
         sent = await self.sender.send_question(due)
         if isinstance(sent, Refusal) and sent.kind is RefusalKind.MOVED and sent.moved_to:
             await self.service.refused(due.address, sent)
@@ -159,5 +176,8 @@ class Broadcaster:
         if isinstance(sent, MessageRef):
             async with self._recording:
                 await self.service.record_sent(due, sent)
-        elif sent.kind is not RefusalKind.MOVED:
+        elif sent.kind is RefusalKind.RETRY_LATER:
+            log.info("post %s: sent again once its lease runs out", due.post.id)
+        else:
             await self.service.refused(due.address, sent)
+            await self.service.record_failed(due, f"{sent.kind}: {sent.reason}")

@@ -33,6 +33,7 @@ class ImportedEntry:
     source: str | None
     key_points: list[str] = field(default_factory=list)
     attention: list[str] = field(default_factory=list)
+    id: str = ""
 
     @property
     def is_draft(self) -> bool:
@@ -46,6 +47,7 @@ class ImportResult:
 
     entries: list[ImportedEntry]
     prefix: str = ""
+    warnings: list[str] = field(default_factory=list)
 
     def report(self) -> list[str]:
         """Lines for the author: counts, then each entry that needs attention."""
@@ -59,6 +61,7 @@ class ImportResult:
                 lines.append(
                     f"  #{entry.number} {entry.question[:40]}: {'; '.join(entry.attention)}"
                 )
+        lines.extend(f"  warning: {warning}" for warning in self.warnings)
         if ready:
             lines.append(
                 "  key points were proposed from the answers' '名称：解释' lines: review them"
@@ -132,7 +135,21 @@ def _entry(number: int, heading: str, answer_lines: list[str]) -> ImportedEntry:
 def import_notes(text: str, prefix: str = "") -> ImportResult:
     """Parse notes into entries; incomplete ones are marked for attention."""
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
-    return ImportResult([_entry(n, q, a) for n, q, a in _blocks(lines)], prefix)
+    result = ImportResult([_entry(n, q, a) for n, q, a in _blocks(lines)], prefix)
+    first: dict[str, ImportedEntry] = {}
+    for entry in result.entries:
+        base = stable_id(entry.question, prefix)
+        entry.id, copy = base, 1
+        while entry.id in first:
+            copy += 1
+            entry.id = f"{base}-{copy}"
+        if copy > 1:
+            result.warnings.append(
+                f"#{entry.number} repeats the question of #{first[base].number} "
+                f"({entry.question[:40]}): given the id {entry.id}; keep one of them"
+            )
+        first[entry.id] = entry
+    return result
 
 
 def stable_id(question: str, prefix: str = "") -> str:
@@ -158,7 +175,7 @@ _Dumper.add_representer(str, _text)
 def to_bank_entry(entry: ImportedEntry, prefix: str = "") -> dict[str, Any]:
     """The entry as a bank question mapping."""
     data: dict[str, Any] = {
-        "id": stable_id(entry.question, prefix),
+        "id": entry.id or stable_id(entry.question, prefix),
         "kind": "open",
         "question": entry.question,
     }
@@ -175,15 +192,13 @@ def to_bank_entry(entry: ImportedEntry, prefix: str = "") -> dict[str, Any]:
 
 
 def render_yaml(result: ImportResult) -> str:
-    """A standalone bank file holding the imported entries."""
+    """A bank file of `questions` only: a bank of its own, or a file the entry file includes."""
     header = (
         "# Imported by `quizbot import-markdown`. Key points were proposed from each answer's\n"
         "# '名称：解释' lines: review them, add aliases (English names, abbreviations), then\n"
         "# remove `imported` from the tags. Drafts need a complete answer before they are asked.\n"
+        "# Then add this file to `include` in the bank's entry file and run `quizbot check-bank`.\n"
     )
-    document = {
-        "meta": {"title": "Imported notes", "language": "zh", "version": "1"},
-        "questions": [to_bank_entry(e, result.prefix) for e in result.entries],
-    }
+    document = {"questions": [to_bank_entry(e, result.prefix) for e in result.entries]}
     body = yaml.dump(document, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=100)
     return header + body

@@ -10,7 +10,7 @@ from datetime import datetime
 
 from bot.quiz import records as r
 from bot.quiz.ports import Answers, Cards, Chats, Posts, Users
-from bot.quiz.records import DAILY, QUESTION
+from bot.quiz.records import DAILY, MISSED, QUESTION, REVEAL
 
 
 @dataclass
@@ -27,6 +27,7 @@ class State:
     peeks: set[tuple[int, int]] = field(default_factory=set)
     asked: set[tuple[int, int, str]] = field(default_factory=set)
     cards: dict[tuple[int, str], r.Card] = field(default_factory=dict)
+    settings: dict[str, str] = field(default_factory=dict)
     last_id: int = 0
 
     def next_id(self) -> int:
@@ -190,8 +191,9 @@ class MemoryPosts(_Repo):
         self, post_id: int, part: str, ref: r.MessageRef, at: datetime
     ) -> None:
         self.s.deliveries[(post_id, part)] = ref
-        if part == QUESTION and post_id in self.s.posts:
-            self.s.posts[post_id] = replace(self.s.posts[post_id], sent_at=at)
+        if post_id in self.s.posts:
+            done = {"sent_at": at} if part == QUESTION else {"reveal_lease_until": None}
+            self.s.posts[post_id] = replace(self.s.posts[post_id], **done)
 
     async def delivery(self, post_id: int, part: str) -> r.MessageRef | None:
         return self.s.deliveries.get((post_id, part))
@@ -199,11 +201,7 @@ class MemoryPosts(_Repo):
     async def due_reveals(
         self, now: datetime, limit: int, platforms: Sequence[str] | None = None
     ) -> list[r.Post]:
-        served = (
-            None
-            if platforms is None
-            else {i for a, i in self.s.chat_ids.items() if a.platform in platforms}
-        )
+        served = self._served(platforms)
         due = [
             p
             for p in self.s.posts.values()
@@ -212,11 +210,84 @@ class MemoryPosts(_Repo):
         ]
         return sorted(due, key=lambda p: (p.reveal_at, p.id))[:limit]
 
-    async def claim_reveal(self, post_id: int, now: datetime) -> bool:
+    async def claim_reveal(
+        self, post_id: int, now: datetime, until: datetime | None = None
+    ) -> bool:
         post = self.s.posts.get(post_id)
         if post is None or post.revealed_at is not None:
             return False
-        self.s.posts[post_id] = replace(post, revealed_at=now)
+        self.s.posts[post_id] = replace(post, revealed_at=now, reveal_lease_until=until)
+        return True
+
+    def _served(self, platforms: Sequence[str] | None) -> set[int] | None:
+        """Ids of the chats on these platforms; None for every chat."""
+        if platforms is None:
+            return None
+        return {i for a, i in self.s.chat_ids.items() if a.platform in platforms}
+
+    async def unsent(
+        self, now: datetime, since: datetime, limit: int, platforms: Sequence[str] | None = None
+    ) -> list[r.Post]:
+        served = self._served(platforms)
+        found = [
+            p
+            for p in self.s.posts.values()
+            if (served is None or p.chat_id in served)
+            and p.sent_at is None
+            and p.failure is None
+            and p.lease_until is not None
+            and p.lease_until <= now
+            and p.slot >= since
+        ]
+        return sorted(found, key=lambda p: (p.lease_until or now, p.id))[:limit]
+
+    async def lease(self, post_id: int, owner: str, until: datetime, seen: datetime | None) -> bool:
+        post = self.s.posts.get(post_id)
+        if post is None or post.sent_at is not None or post.lease_until != seen:
+            return False
+        self.s.posts[post_id] = replace(post, lease_owner=owner, lease_until=until)
+        return True
+
+    async def fail(self, post_id: int, reason: str) -> None:
+        if post_id in self.s.posts:
+            post = self.s.posts[post_id]
+            self.s.posts[post_id] = replace(post, failure=reason[:255], lease_until=None)
+
+    async def expire(self, now: datetime, since: datetime) -> int:
+        missed = [
+            p.id
+            for p in self.s.posts.values()
+            if p.sent_at is None
+            and p.failure is None
+            and p.lease_until is not None
+            and p.lease_until <= now
+            and p.slot < since
+        ]
+        for post_id in missed:
+            await self.fail(post_id, MISSED)
+        return len(missed)
+
+    async def unsent_reveals(
+        self, now: datetime, since: datetime, limit: int, platforms: Sequence[str] | None = None
+    ) -> list[r.Post]:
+        served = self._served(platforms)
+        found = [
+            p
+            for p in self.s.posts.values()
+            if (served is None or p.chat_id in served)
+            and p.revealed_at is not None
+            and p.revealed_at >= since
+            and p.reveal_lease_until is not None
+            and p.reveal_lease_until <= now
+            and (p.id, REVEAL) not in self.s.deliveries
+        ]
+        return sorted(found, key=lambda p: (p.reveal_lease_until or now, p.id))[:limit]
+
+    async def lease_reveal(self, post_id: int, until: datetime | None, seen: datetime) -> bool:
+        post = self.s.posts.get(post_id)
+        if post is None or post.reveal_lease_until != seen:
+            return False
+        self.s.posts[post_id] = replace(post, reveal_lease_until=until)
         return True
 
 
@@ -292,6 +363,12 @@ class MemoryTx:
         self.answers: Answers = MemoryAnswers(s)
         self.cards: Cards = MemoryCards(s)
         self.s = s
+
+    async def setting(self, key: str) -> str | None:
+        return self.s.settings.get(key)
+
+    async def put_setting(self, key: str, value: str) -> None:
+        self.s.settings[key] = value
 
     async def counts(self) -> dict[str, int]:
         s, subscribed = self.s, sum(c.subscribed for c in self.s.chats.values())

@@ -35,6 +35,10 @@ class KeyPoint:
         return (self.point, *self.aliases)
 
 
+GENERAL_TOPIC = "general"
+"""The topic of a question without tags (tags are optional in the bank)."""
+
+
 @dataclass(frozen=True)
 class Question:
     """One bank entry; `id` is the stable key that scores and history refer to."""
@@ -61,8 +65,8 @@ class Question:
 
     @property
     def topic(self) -> str:
-        """The question's main topic: its first tag."""
-        return self.tags[0] if self.tags else ""
+        """The question's main topic: its first tag, or "general" for a question without tags."""
+        return self.tags[0] if self.tags else GENERAL_TOPIC
 
 
 @dataclass(frozen=True)

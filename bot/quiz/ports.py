@@ -129,8 +129,34 @@ class Posts(Protocol):
         """Sent, unrevealed posts whose reveal time has come (in chats on these platforms, if
         named), oldest first."""
 
-    async def claim_reveal(self, post_id: int, now: datetime) -> bool:
-        """Mark the post revealed; False if it already was."""
+    async def claim_reveal(
+        self, post_id: int, now: datetime, until: datetime | None = None
+    ) -> bool:
+        """Mark the post revealed, its reveal leased until `until`; False if it already was."""
+
+    async def unsent(
+        self, now: datetime, since: datetime, limit: int, platforms: Sequence[str] | None = None
+    ) -> list[Post]:
+        """Unsent, unfailed posts whose lease expired by `now` and whose slot is `since` or
+        later, oldest first, locked against other instances (skipping rows they hold)."""
+
+    async def lease(self, post_id: int, owner: str, until: datetime, seen: datetime | None) -> bool:
+        """Lease an unsent post to `owner` if its lease is still `seen`; False otherwise."""
+
+    async def fail(self, post_id: int, reason: str) -> None:
+        """The post will never be sent: say why, and drop its lease."""
+
+    async def expire(self, now: datetime, since: datetime) -> int:
+        """Mark unsent posts whose lease expired and whose slot is before `since` as missed."""
+
+    async def unsent_reveals(
+        self, now: datetime, since: datetime, limit: int, platforms: Sequence[str] | None = None
+    ) -> list[Post]:
+        """Revealed posts (revealed `since` or later) whose reveal lease expired by `now` with no
+        reveal delivered, oldest first, locked against other instances."""
+
+    async def lease_reveal(self, post_id: int, until: datetime | None, seen: datetime) -> bool:
+        """Move a reveal's lease on (None: never send it) if it is still `seen`."""
 
 
 class Answers(Protocol):
@@ -187,6 +213,12 @@ class Tx(Protocol):
 
     async def counts(self) -> dict[str, int]:
         """Row counts for /stats: chats, subscribed, users, posts, attempts."""
+
+    async def setting(self, key: str) -> str | None:
+        """A deployment-wide value every instance sees (e.g. the bank's digest)."""
+
+    async def put_setting(self, key: str, value: str) -> None:
+        """Set a deployment-wide value."""
 
 
 class Database(Protocol):

@@ -11,6 +11,7 @@ PRACTICE = "practice"
 ALL_WEEKDAYS = (0, 1, 2, 3, 4, 5, 6)
 QUESTION = "question"
 REVEAL = "reveal"
+MISSED = "missed: the grace window passed"
 
 
 class ChatKind(StrEnum):
@@ -99,11 +100,14 @@ class NewPost:
     kind: str
     posted_at: datetime
     reveal_at: datetime | None
+    lease_until: datetime | None = None
+    lease_owner: str | None = None
 
 
 @dataclass(frozen=True)
 class Post:
-    """A question asked in a chat at a slot; where it went is in its deliveries."""
+    """A question asked in a chat at a slot; where it went is in its deliveries. A claimed
+    post (or reveal) carries a lease: until then its claimer is sending it; after, anyone may."""
 
     id: int
     chat_id: int
@@ -114,6 +118,10 @@ class Post:
     reveal_at: datetime | None = None
     revealed_at: datetime | None = None
     sent_at: datetime | None = None
+    lease_until: datetime | None = None
+    failure: str | None = None
+    reveal_lease_until: datetime | None = None
+    lease_owner: str | None = None
 
 
 @dataclass(frozen=True)

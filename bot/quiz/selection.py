@@ -27,7 +27,7 @@ def eligible(
         q
         for q in questions
         if q.is_ready
-        and (not topics or any(tag in topics for tag in q.tags))
+        and (not topics or q.topic in topics or any(tag in topics for tag in q.tags))
         and (not difficulties or q.difficulty in difficulties)
     ]
 

@@ -9,12 +9,24 @@ from typing import Any
 from sqlalchemy import exists, func, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from bot.quiz.records import QUESTION, Attempt, Card, MessageRef, NewPost, Post, PostSummary, Totals
+from bot.quiz.records import (
+    MISSED,
+    QUESTION,
+    Attempt,
+    Card,
+    MessageRef,
+    NewPost,
+    Post,
+    PostSummary,
+    Totals,
+)
 from bot.storage.queries import (
     due_reveals_query,
     history_query,
     latest_post_query,
     leaderboard_query,
+    unsent_posts_query,
+    unsent_reveals_query,
 )
 from bot.storage.rows import (
     attempt_from_row,
@@ -47,6 +59,8 @@ class SqlPosts:
                 kind=post.kind,
                 posted_at=post.posted_at,
                 reveal_at=post.reveal_at,
+                lease_until=post.lease_until,
+                lease_owner=post.lease_owner,
             )
             .on_conflict_do_nothing(index_elements=["chat_id", "slot"])
             .returning(posts)
@@ -85,10 +99,8 @@ class SqlPosts:
             .values(post_id=post_id, part=part, **values)
             .on_conflict_do_update(index_elements=["post_id", "part"], set_=values)
         )
-        if part == QUESTION:
-            await self.connection.execute(
-                update(posts).where(posts.c.id == post_id).values(sent_at=at)
-            )
+        done = {"sent_at": at} if part == QUESTION else {"reveal_lease_until": None}
+        await self.connection.execute(update(posts).where(posts.c.id == post_id).values(done))
 
     async def delivery(self, post_id: int, part: str) -> MessageRef | None:
         row = (
@@ -109,11 +121,63 @@ class SqlPosts:
         rows = await self.connection.execute(due_reveals_query(now, limit, platforms))
         return [post_from_row(r) for r in rows]
 
-    async def claim_reveal(self, post_id: int, now: datetime) -> bool:
+    async def claim_reveal(
+        self, post_id: int, now: datetime, until: datetime | None = None
+    ) -> bool:
         result = await self.connection.execute(
             update(posts)
             .where(posts.c.id == post_id, posts.c.revealed_at.is_(None))
-            .values(revealed_at=now)
+            .values(revealed_at=now, reveal_lease_until=until)
+        )
+        return bool(result.rowcount == 1)
+
+    async def unsent(
+        self, now: datetime, since: datetime, limit: int, platforms: Sequence[str] | None = None
+    ) -> list[Post]:
+        rows = await self.connection.execute(unsent_posts_query(now, since, limit, platforms))
+        return [post_from_row(r) for r in rows]
+
+    async def lease(self, post_id: int, owner: str, until: datetime, seen: datetime | None) -> bool:
+        seen_lease = posts.c.lease_until.is_(None) if seen is None else posts.c.lease_until == seen
+        result = await self.connection.execute(
+            update(posts)
+            .where(posts.c.id == post_id, posts.c.sent_at.is_(None), seen_lease)
+            .values(lease_owner=owner, lease_until=until)
+        )
+        return bool(result.rowcount == 1)
+
+    async def fail(self, post_id: int, reason: str) -> None:
+        await self.connection.execute(
+            update(posts)
+            .where(posts.c.id == post_id)
+            .values(failure=reason[:255], lease_until=None)
+        )
+
+    async def expire(self, now: datetime, since: datetime) -> int:
+        result = await self.connection.execute(
+            update(posts)
+            .where(
+                posts.c.sent_at.is_(None),
+                posts.c.failure.is_(None),
+                posts.c.lease_until <= now,
+                posts.c.slot < since,
+            )
+            .values(failure=MISSED, lease_until=None)
+        )
+        return int(result.rowcount)
+
+    async def unsent_reveals(
+        self, now: datetime, since: datetime, limit: int, platforms: Sequence[str] | None = None
+    ) -> list[Post]:
+        query = unsent_reveals_query(now, since, limit, platforms)
+        rows = await self.connection.execute(query)
+        return [post_from_row(r) for r in rows]
+
+    async def lease_reveal(self, post_id: int, until: datetime | None, seen: datetime) -> bool:
+        result = await self.connection.execute(
+            update(posts)
+            .where(posts.c.id == post_id, posts.c.reveal_lease_until == seen)
+            .values(reveal_lease_until=until)
         )
         return bool(result.rowcount == 1)
 

@@ -1,4 +1,10 @@
-"""`quizbot backup`: a consistent copy of the SQLite database, safe while the bot runs."""
+"""`quizbot backup`: a consistent copy of the SQLite database, safe while the bot runs.
+
+The copy is written to a temporary file beside the destination and renamed over it, so a failed
+backup leaves nothing behind. It refuses, touching nothing: the live database itself or its
+`-wal`/`-shm`/`-journal` files, anything that is not a regular file (a folder, a device, a pipe),
+and an existing file unless `force` is given.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +13,12 @@ import sqlite3
 from pathlib import Path
 
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+
+from bot.output import OutputError, destination_problem, temporary_beside
+from bot.storage.check import shown, sqlite_file_problem
+
+COMPANIONS = ("", "-wal", "-shm", "-journal")
 
 
 class BackupError(Exception):
@@ -15,7 +27,10 @@ class BackupError(Exception):
 
 def sqlite_path(url: str) -> Path:
     """The file behind an SQLite URL, or BackupError for any other database."""
-    parsed = make_url(url)
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        raise BackupError(f"the database URL {shown(url)!r} is not a database URL") from None
     if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
         raise BackupError(
             f"quizbot backup copies SQLite files; back up {parsed.get_backend_name()} "
@@ -24,14 +39,24 @@ def sqlite_path(url: str) -> Path:
     return Path(parsed.database)
 
 
-def backup(url: str, destination: Path) -> int:
+def backup(url: str, destination: Path, *, force: bool = False) -> int:
     """Copy the database to `destination` with SQLite's online backup; return its size."""
     source = sqlite_path(url)
-    if not source.is_file():
+    if not source.exists():
         raise BackupError(f"there is no database at {source} yet")
-    if destination.is_dir():
-        raise BackupError(f"{destination} is a folder; name the backup file, e.g. backup.db")
-    partial = destination.with_name(destination.name + ".partial")
+    problem = sqlite_file_problem(source)
+    if problem and "read-only" not in problem:  # reading is all a backup needs
+        raise BackupError(problem)
+    live = [Path(f"{source}{suffix}") for suffix in COMPANIONS]
+    problem = destination_problem(
+        destination, force=force, protected=live, why="the live database or its journal"
+    )
+    if problem:
+        raise BackupError(problem)
+    try:
+        partial = temporary_beside(destination)
+    except OutputError as exc:
+        raise BackupError(str(exc)) from exc
     try:
         reader = sqlite3.connect(source, timeout=30)
         try:

@@ -8,13 +8,22 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, Select, and_, exists, func, select
 
-from bot.quiz.records import DAILY
-from bot.storage.tables import attempts, chat_identities, chats, posts, users
+from bot.quiz.records import DAILY, REVEAL
+from bot.storage.tables import attempts, chat_identities, chats, deliveries, posts, users
 
 
 def unindexed(column: ColumnElement[str]) -> ColumnElement[str]:
     """The column as an expression no index serves (SQLite and PostgreSQL alike)."""
     return column.concat("")
+
+
+def on_platforms(platforms: Sequence[str]) -> ColumnElement[bool]:
+    """A post's chat is on one of the platforms: checked per post on the identities' chat_id
+    index, never by walking a platform's identities."""
+    return exists().where(
+        chat_identities.c.chat_id == posts.c.chat_id,
+        unindexed(chat_identities.c.platform).in_(platforms),
+    )
 
 
 def due_chats_query(
@@ -50,12 +59,7 @@ def due_reveals_query(
         posts.c.sent_at.is_not(None),
     )
     if platforms is not None:
-        # Checked per due post on the identities' chat_id index, off the unrevealed posts' one.
-        on_platforms = exists().where(
-            chat_identities.c.chat_id == posts.c.chat_id,
-            unindexed(chat_identities.c.platform).in_(platforms),
-        )
-        statement = statement.where(on_platforms)
+        statement = statement.where(on_platforms(platforms))
     return statement.order_by(posts.c.reveal_at, posts.c.id).limit(limit)
 
 
@@ -103,4 +107,45 @@ def latest_post_query(chat_id: int, kind: str) -> Select[Any]:
         .where(posts.c.chat_id == chat_id, posts.c.kind == kind)
         .order_by(posts.c.slot.desc(), posts.c.id.desc())
         .limit(1)
+    )
+
+
+def unsent_posts_query(
+    now: datetime, since: datetime, limit: int, platforms: Sequence[str] | None = None
+) -> Select[Any]:
+    """Unsent, unfailed posts whose lease expired, slot `since` or later (in chats on these
+    platforms, if named), on the partial index of unsent posts; rows other instances hold are
+    skipped (PostgreSQL)."""
+    statement = select(posts).where(
+        posts.c.sent_at.is_(None),
+        posts.c.failure.is_(None),
+        posts.c.lease_until <= now,
+        posts.c.slot >= since,
+    )
+    if platforms is not None:
+        statement = statement.where(on_platforms(platforms))
+    return (
+        statement.order_by(posts.c.lease_until, posts.c.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+
+
+def unsent_reveals_query(
+    now: datetime, since: datetime, limit: int, platforms: Sequence[str] | None = None
+) -> Select[Any]:
+    """Claimed reveals whose lease expired with nothing delivered, revealed `since` or later
+    (in chats on these platforms, if named)."""
+    delivered = exists().where(deliveries.c.post_id == posts.c.id, deliveries.c.part == REVEAL)
+    statement = select(posts).where(
+        posts.c.revealed_at >= since,
+        posts.c.reveal_lease_until <= now,
+        ~delivered,
+    )
+    if platforms is not None:
+        statement = statement.where(on_platforms(platforms))
+    return (
+        statement.order_by(posts.c.reveal_lease_until, posts.c.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
     )

@@ -118,6 +118,10 @@ posts = Table(
     Column("reveal_at", UtcDateTime),
     Column("revealed_at", UtcDateTime),
     Column("sent_at", UtcDateTime),
+    Column("lease_until", UtcDateTime),
+    Column("failure", String(255)),
+    Column("reveal_lease_until", UtcDateTime),
+    Column("lease_owner", String(64)),
     UniqueConstraint("chat_id", "slot"),
     Index(None, "chat_id", "kind", "slot"),
     Index(
@@ -125,6 +129,18 @@ posts = Table(
         "reveal_at",
         sqlite_where=Column("revealed_at").is_(None),
         postgresql_where=Column("revealed_at").is_(None),
+    ),
+    Index(
+        "ix_posts_unsent",
+        "lease_until",
+        sqlite_where=Column("sent_at").is_(None),
+        postgresql_where=Column("sent_at").is_(None),
+    ),
+    Index(
+        "ix_posts_reveal_leased",
+        "reveal_lease_until",
+        sqlite_where=Column("reveal_lease_until").is_not(None),
+        postgresql_where=Column("reveal_lease_until").is_not(None),
     ),
 )
 
@@ -168,6 +184,13 @@ asked = Table(
     Column("chat_id", BigInteger, ForeignKey("chats.id"), primary_key=True),
     Column("cycle", Integer, primary_key=True),
     Column("question_id", String(64), primary_key=True),
+)
+
+settings = Table(
+    "settings",
+    metadata,
+    Column("key", String(64), primary_key=True),
+    Column("value", Text, nullable=False),
 )
 
 cards = Table(

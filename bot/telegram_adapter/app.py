@@ -137,6 +137,7 @@ def build_application(
     open_service: Callable[[], Awaitable[QuizService]],
     *,
     register_commands: bool = True,
+    schedule: bool = True,
     route: Callable[[Sender], Sender] | None = None,
     platforms: Sequence[str] = (PLATFORM,),
 ) -> Application[Any, Any, Any, Any, Any, Any]:
@@ -166,9 +167,10 @@ def build_application(
             await broadcaster.tick()
 
         assert application.job_queue is not None
-        application.job_queue.run_repeating(
-            tick, interval=settings.quiz.tick_seconds, first=0.2, name="tick"
-        )
+        if schedule:
+            application.job_queue.run_repeating(
+                tick, interval=settings.quiz.tick_seconds, first=0.2, name="tick"
+            )
 
     async def post_stop(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
         data: BotData = application.bot_data

@@ -519,7 +519,7 @@ async def reload(update: Update, context: Context) -> None:
         problems = "\n".join(html.escape(str(p)) for p in exc.problems[:20])
         await reply(update, text(language, "reload_failed", problems=problems))
         return
-    context.bot_data.service.reload(bank)
+    await context.bot_data.service.publish_bank(bank)
     summary = summarize(bank)
     await reply(update, text(language, "reloaded", ready=summary.ready, drafts=summary.drafts))
 

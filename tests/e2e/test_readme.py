@@ -147,13 +147,29 @@ async def run_check_bank(machine: Machine, command: str) -> None:
     assert ": OK," in result.stdout
 
 
-async def run_import(machine: Machine, command: str) -> None:
+IMPORT = "quizbot import-markdown notes.md --out content/bank/imported.yaml"
+CHECK_IMPORTED = "quizbot check-bank content/questions.yaml"
+
+
+async def run_import_flow(machine: Machine, command: str) -> None:
+    """The documented flow on a copy of the bank: import, include, check-bank (as /reload)."""
     work = machine.home / "notes"
-    work.mkdir()
+    shutil.copytree(ROOT / "content", work / "content")
     shutil.copy(SEED, work / "notes.md")
-    result = machine.run(command, cwd=work)
+    before = len(load_bank(work / "content" / "questions.yaml").ready())
+    result = machine.run(IMPORT, cwd=work)
     assert result.returncode == 0, result.stderr
-    assert len(load_bank(work / "imported.yaml").ready()) == 3
+    assert len(load_bank(work / "content/bank/imported.yaml").ready()) == 3
+    [snippet] = [b for b in re.findall(r"```yaml\n(.*?)```", README, re.S) if "imported" in b]
+    [line] = [line for line in snippet.splitlines() if "imported.yaml" in line]
+    entry = work / "content" / "questions.yaml"
+    text = entry.read_text(encoding="utf-8")
+    entry.write_text(text.replace("include:\n", f"include:\n{line}\n", 1), encoding="utf-8")
+    result = machine.run(CHECK_IMPORTED, cwd=work)
+    assert result.returncode == 0, result.stderr + result.stdout
+    assert f"OK, {before + 3} ready questions" in result.stdout
+    # /reload loads the configured entry file with the same loader as check-bank.
+    assert len(load_bank(entry).ready()) == before + 3
 
 
 async def run_webhook(machine: Machine, command: str) -> None:
@@ -211,7 +227,8 @@ RUNNERS: dict[str, Callable[[Machine, str], Awaitable[None]]] = {
     "make try": run_make_try,
     "quizbot check-bank": run_check_bank,
     "quizbot check-bank content/examples/sample.yaml --stats": run_check_bank,
-    "quizbot import-markdown notes.md --out imported.yaml": run_import,
+    IMPORT: run_import_flow,
+    CHECK_IMPORTED: run_import_flow,
     "QUIZBOT_WEBHOOK_URL=https://quiz.example.org "
     "QUIZBOT_WEBHOOK_SECRET=change-me-to-a-long-random-token quizbot run --webhook": run_webhook,
     "quizbot health": run_health,

@@ -137,3 +137,48 @@ def test_run_without_token_says_where_a_token_comes_from(tmp_path: Path) -> None
     assert result.returncode == 2
     assert "@BotFather" in result.stderr and "make try" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("toml", "key"),
+    [
+        ("[quiz]\ntick_seconds = 1e-6\n", "quiz.tick_seconds"),
+        ("[quiz]\ntick_seconds = inf\n", "quiz.tick_seconds"),
+        ("[quiz]\ntick_seconds = nan\n", "quiz.tick_seconds"),
+        ("[quiz]\ntick_seconds = 86400\n", "quiz.tick_seconds"),
+        ("[quiz]\ngrace_minutes = 999999999999999999\n", "quiz.grace_minutes"),
+        ("[quiz]\nreveal_after_hours = 100000\n", "quiz.reveal_after_hours"),
+        ("[quiz]\npass_mark = inf\n", "quiz.pass_mark"),
+        ("[telegram]\nowners = [-5]\n", "telegram.owners"),
+        ("[webhook]\nport = 99999999999\n", "webhook.port"),
+    ],
+)
+def test_every_numeric_key_has_a_sensible_range(tmp_path: Path, toml: str, key: str) -> None:
+    with pytest.raises(ConfigError, match=f"`{key}` in .* must be"):
+        settings_from(tmp_path, toml)
+
+
+def test_a_config_file_that_is_not_utf8_is_one_line(tmp_path: Path) -> None:
+    path = tmp_path / "config.toml"
+    path.write_bytes("[quiz]\ndefault_zone = 'Asia/Shanghai' # 上海\n".encode("gb18030"))
+    result = run_cli("check-bank", env={"QUIZBOT_CONFIG": str(path)})
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert "not UTF-8" in result.stderr and str(path) in result.stderr
+    assert result.stderr.strip().count("\n") == 0
+
+
+@pytest.mark.parametrize("value", ["²", "٣٠٠٠", "99999999999999999999"])
+def test_a_port_that_only_looks_like_digits_is_one_line(value: str) -> None:
+    result = run_cli("check-bank", env={"QUIZBOT_WEBHOOK_PORT": value})
+    assert result.returncode == 2 and "Traceback" not in result.stderr, result.stderr
+    assert "QUIZBOT_WEBHOOK_PORT" in result.stderr
+    assert result.stderr.strip().count("\n") == 0
+
+
+def test_a_bad_secret_in_the_file_is_never_shown(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError) as caught:
+        settings_from(tmp_path, '[webhook]\nsecret_token = "my secret value"\n')
+    assert "my secret value" not in str(caught.value) and "(hidden)" in str(caught.value)
+    with pytest.raises(ConfigError) as caught:
+        settings_from(tmp_path, "[telegram]\ntoken = 123456\n")
+    assert "123456" not in str(caught.value)

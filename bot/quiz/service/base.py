@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
+import hashlib
+import logging
+import os
 import random
+import socket
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
@@ -14,6 +20,7 @@ from bot.quiz.ports import Database, Tx
 from bot.quiz.records import Chat, ChatKind, Person, Place, User
 from bot.quiz.schedule import next_post_time, parse_time, parse_zone
 
+log = logging.getLogger(__name__)
 MAX_ANSWER_CHARS = 4096
 """Longer answers are cut before grading (Telegram's own message limit), on every platform."""
 
@@ -43,6 +50,18 @@ class Rules:
     default_weekdays: tuple[int, ...] = (0, 1, 2, 3, 4, 5, 6)
     reveal_after_hours: int = 12
     grace: timedelta = timedelta(minutes=60)
+    lease: timedelta = timedelta(minutes=5)
+    """How long a claimer has to send a post before another instance may: longer than the
+    slowest send (a 429 waited out, network retries with backoff)."""
+
+
+BANK_DIGEST = "bank_digest"
+
+
+def bank_digest(bank: Bank) -> str:
+    """A fingerprint of the bank's questions, the same on every machine."""
+    text = repr([replace(q, origin="") for q in bank.questions])
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
 class NoQuestion(Exception):
@@ -59,7 +78,13 @@ class ServiceBase:
         clock: Clock | None = None,
         rng: random.Random | None = None,
         rules: Rules | None = None,
+        instance: str | None = None,
+        bank_loader: Callable[[], Bank] | None = None,
     ) -> None:
+        self.instance = instance or f"{socket.gethostname()[:40]}:{os.getpid()}"
+        self.bank_loader = bank_loader
+        self._bank_digest = bank_digest(bank)
+        self._refused_digest: str | None = None
         self.db = db
         self.bank = bank
         self.clock = clock or SystemClock()
@@ -67,9 +92,39 @@ class ServiceBase:
         self.rules = rules or Rules()
         self.scheduler = Scheduler(enable_fuzzing=False)
 
-    def reload(self, bank: Bank) -> None:
-        """Swap in a new bank; posts and scores refer to ids, so nothing else changes."""
+    async def publish_bank(self, bank: Bank) -> None:
+        """Use this bank here, and tell every instance on the database to load it too; posts
+        and scores refer to question ids, so nothing else changes."""
         self.bank = bank
+        self._bank_digest = bank_digest(bank)
+        async with self.db.transaction() as tx:
+            await tx.put_setting(BANK_DIGEST, self._bank_digest)
+
+    async def refresh_bank(self) -> bool:
+        """Load the bank again when another instance published a different one (its /reload);
+        True when the bank changed. A bank on this disk that does not match what was published
+        is kept out, with one warning per publication."""
+        async with self.db.read() as tx:
+            published = await tx.setting(BANK_DIGEST)
+        if published in (None, self._bank_digest, self._refused_digest) or not self.bank_loader:
+            return False
+        try:
+            bank = await asyncio.to_thread(self.bank_loader)
+        except Exception as exc:
+            log.warning(
+                "another instance published a new bank; this one cannot load its own: %s", exc
+            )
+            self._refused_digest = published
+            return False
+        if bank_digest(bank) != published:
+            log.warning("another instance published a bank that differs from this instance's file")
+            self._refused_digest = published
+            return False
+        self.bank, self._bank_digest = bank, published
+        log.info(
+            "loaded the bank another instance published: %d ready questions", len(bank.ready())
+        )
+        return True
 
     async def close(self) -> None:
         """Release the database's connections."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import replace
 
+from bot.quiz.ports import Tx
 from bot.quiz.records import DAILY, QUESTION, REVEAL, ChatKind, MessageRef, NewPost, Post
 from bot.quiz.schedule import reveal_time
 from bot.quiz.selection import pick_next
@@ -46,13 +47,50 @@ class DailyUseCases(ServiceBase):
                     continue
                 await tx.chats.mark_asked(chat.id, cycle, pick.question.id)
                 reveal_at = reveal_time(now, chat.reveal_after_hours, following)
+                lease = now + self.rules.lease
                 post = await tx.posts.create(
-                    NewPost(chat.id, pick.question.id, slot, DAILY, now, reveal_at)
+                    NewPost(
+                        chat.id, pick.question.id, slot, DAILY, now, reveal_at, lease, self.instance
+                    )
                 )
                 if post is not None:
                     chat = replace(chat, next_post_at=following, cycle=cycle)
                     claimed.append(DuePost(chat, address, post, pick.question))
         return claimed
+
+    async def claim_unsent_posts(
+        self, limit: int = 100, platforms: Sequence[str] | None = None
+    ) -> list[DuePost]:
+        """Take over posts (in chats on these platforms, if named) whose claimer let the lease
+        run out unsent (it died, or its sends kept failing), while their slot is within the
+        grace; older ones are marked missed."""
+        now = self.clock.now()
+        since = now - self.rules.grace
+        taken: list[DuePost] = []
+        async with self.db.transaction() as tx:
+            await tx.posts.expire(now, since)
+            for post in await tx.posts.unsent(now, since, limit, platforms):
+                lease = now + self.rules.lease
+                if not await tx.posts.lease(post.id, self.instance, lease, post.lease_until):
+                    continue
+                chat = await tx.chats.get(post.chat_id)
+                address = await tx.chats.address(post.chat_id)
+                question = self.bank.get(post.question_id)
+                if chat is None or address is None or question is None:
+                    await tx.posts.fail(post.id, "the chat or the question is gone")
+                    continue
+                leased = replace(post, lease_until=lease, lease_owner=self.instance)
+                taken.append(DuePost(chat, address, leased, question))
+        return taken
+
+    def within_grace(self, post: Post) -> bool:
+        """Whether a post may still be sent now: grace is judged at send time, not at claim."""
+        return self.clock.now() - post.slot <= self.rules.grace
+
+    async def record_failed(self, due: DuePost, reason: str) -> None:
+        """The post will not be sent: keep why."""
+        async with self.db.transaction() as tx:
+            await tx.posts.fail(due.post.id, reason)
 
     async def record_sent(self, due: DuePost, ref: MessageRef) -> None:
         """The post's question went out as this message: the chat's failures are forgotten,
@@ -73,18 +111,51 @@ class DailyUseCases(ServiceBase):
         due: list[DueReveal] = []
         async with self.db.transaction() as tx:
             for post in await tx.posts.due_reveals(now, limit, platforms):
-                if not await tx.posts.claim_reveal(post.id, now):
+                lease = now + self.rules.lease
+                if not await tx.posts.claim_reveal(post.id, now, lease):
                     continue
-                question = self.bank.get(post.question_id)
-                chat = await tx.chats.get(post.chat_id)
-                address = await tx.chats.address(post.chat_id)
-                if question is None or chat is None or address is None:
-                    continue
-                summary = await tx.answers.summary(post.id, SUMMARY_TOP)
-                ref = await tx.posts.delivery(post.id, QUESTION)
-                revealed = replace(post, revealed_at=now)
-                due.append(DueReveal(chat, address, revealed, question, summary, ref))
+                revealed = replace(post, revealed_at=now, reveal_lease_until=lease)
+                found = await self._reveal_of(tx, revealed)
+                if found is not None:
+                    due.append(found)
         return due
+
+    async def claim_unsent_reveals(
+        self, limit: int = 100, platforms: Sequence[str] | None = None
+    ) -> list[DueReveal]:
+        """Take over reveals (in chats on these platforms, if named) whose claimer let the lease
+        run out unsent, within the grace."""
+        now = self.clock.now()
+        due: list[DueReveal] = []
+        async with self.db.transaction() as tx:
+            since = now - self.rules.grace
+            for post in await tx.posts.unsent_reveals(now, since, limit, platforms):
+                lease = now + self.rules.lease
+                assert post.reveal_lease_until is not None
+                if not await tx.posts.lease_reveal(post.id, lease, post.reveal_lease_until):
+                    continue
+                found = await self._reveal_of(tx, replace(post, reveal_lease_until=lease))
+                if found is not None:
+                    due.append(found)
+        return due
+
+    async def _reveal_of(self, tx: Tx, post: Post) -> DueReveal | None:
+        question = self.bank.get(post.question_id)
+        chat = await tx.chats.get(post.chat_id)
+        address = await tx.chats.address(post.chat_id)
+        if question is None or chat is None or address is None:
+            await tx.posts.lease_reveal(post.id, None, post.reveal_lease_until)  # type: ignore[arg-type]
+            return None
+        summary = await tx.answers.summary(post.id, SUMMARY_TOP)
+        ref = await tx.posts.delivery(post.id, QUESTION)
+        return DueReveal(chat, address, post, question, summary, ref)
+
+    async def reveal_failed(self, due: DueReveal) -> None:
+        """The reveal will not be sent (the chat refused it for good)."""
+        if due.post.reveal_lease_until is None:
+            return
+        async with self.db.transaction() as tx:
+            await tx.posts.lease_reveal(due.post.id, None, due.post.reveal_lease_until)
 
     async def record_reveal(self, post: Post, ref: MessageRef) -> None:
         """Where the answer was revealed, for later links."""
