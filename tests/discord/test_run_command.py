@@ -52,7 +52,7 @@ async def test_quizbot_run_serves_discord_from_the_configured_api_and_never_logs
     assert process.returncode == 0
     assert fake.calls("GET", "^/gateway/bot$")  # the gateway URL came from the configured API
     log = stderr.decode()
-    assert "starting quizbot (discord)" in log and fake.token not in log
+    assert "starting quizbot (discord, all)" in log and fake.token not in log
 
 
 async def test_quizbot_run_for_discord_without_a_token_says_where_one_comes_from(
