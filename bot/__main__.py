@@ -1,4 +1,5 @@
-"""The `quizbot` command: run | try | check-bank | import-markdown | migrate | backup | health."""
+"""The `quizbot` command: run | try | check-bank | import-markdown | migrate | backup |
+copy-db | health."""
 
 from __future__ import annotations
 
@@ -67,6 +68,9 @@ def _parser() -> argparse.ArgumentParser:
     copy = sub.add_parser("backup", help="copy the SQLite database, safely while the bot runs")
     copy.add_argument("destination", type=Path, help="the copy's file name")
     copy.add_argument("--force", action="store_true", help="replace an existing file")
+    move = sub.add_parser("copy-db", help="copy all data into an empty database (bot stopped)")
+    move.add_argument("--from", dest="source", required=True, help="the database URL to read")
+    move.add_argument("--to", dest="target", required=True, help="an empty database's URL")
     health = sub.add_parser("health", help="ask the running bot's health endpoint (exit 0: ok)")
     health.add_argument("--url", help="the endpoint (default: from the configuration)")
     parser.add_argument(
@@ -191,6 +195,25 @@ def _backup(settings: Settings, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _copy_db(args: argparse.Namespace) -> int:
+    import asyncio
+
+    from bot.storage.check import DatabaseProblem, describe, parse, shown
+    from bot.storage.copy import CopyError, copy_database
+
+    try:
+        parse(args.source, "--from")
+        parse(args.target, "--to")
+        copied = asyncio.run(copy_database(args.source, args.target))
+    except (CopyError, DatabaseProblem) as exc:
+        return fail(str(exc))
+    except Exception as exc:
+        return fail(describe(args.target, exc))
+    rows = ", ".join(f"{name} {count}" for name, count in copied.items())
+    print(f"copied {shown(args.source)} to {shown(args.target)}: {rows}")
+    return EXIT_OK
+
+
 def health_url(settings: Settings) -> str | None:
     """Where the running bot serves its health endpoint, or None when it serves none."""
     if settings.health.port:  # served in both modes, so `run --webhook` needs no other setting
@@ -253,6 +276,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _backup(settings, args)
     if args.command == "health":
         return _health(settings, args)
+    if args.command == "copy-db":
+        register(url_password(args.source), url_password(args.target))
+        return _copy_db(args)
     return _migrate(settings)
 
 

@@ -163,7 +163,11 @@ class Broadcaster:
         if isinstance(claimed, BaseException):
             log.error("claiming due posts failed", exc_info=claimed)
 
-    async def _post(self, due: DuePost) -> None:
+    async def _post(self, claimed: DuePost) -> None:
+        due = await self.service.keep_lease(claimed)
+        if due is None:
+            log.info("post %s: another instance took it over", claimed.post.id)
+            return
         if not self.service.within_grace(due.post):
             log.warning("post %s: its slot is past the grace window, not sent", due.post.id)
             await self.service.record_failed(due, MISSED)

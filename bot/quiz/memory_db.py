@@ -248,6 +248,13 @@ class MemoryPosts(_Repo):
         self.s.posts[post_id] = replace(post, lease_owner=owner, lease_until=until)
         return True
 
+    async def renew(self, post_id: int, owner: str, until: datetime) -> bool:
+        post = self.s.posts.get(post_id)
+        if post is None or post.lease_owner != owner or post.sent_at or post.failure:
+            return False
+        self.s.posts[post_id] = replace(post, lease_until=until)
+        return True
+
     async def fail(self, post_id: int, reason: str) -> None:
         if post_id in self.s.posts:
             post = self.s.posts[post_id]

@@ -146,6 +146,19 @@ class SqlPosts:
         )
         return bool(result.rowcount == 1)
 
+    async def renew(self, post_id: int, owner: str, until: datetime) -> bool:
+        result = await self.connection.execute(
+            update(posts)
+            .where(
+                posts.c.id == post_id,
+                posts.c.lease_owner == owner,
+                posts.c.sent_at.is_(None),
+                posts.c.failure.is_(None),
+            )
+            .values(lease_until=until)
+        )
+        return bool(result.rowcount == 1)
+
     async def fail(self, post_id: int, reason: str) -> None:
         await self.connection.execute(
             update(posts)

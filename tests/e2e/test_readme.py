@@ -43,6 +43,15 @@ NOT_RUN = {
         "Discord is not reachable from the tests: tests/discord/test_run_command.py runs "
         "`quizbot run` with DISCORD_TOKEN against the fake Discord"
     ),
+    "export DATABASE_URL=postgresql+asyncpg://quiz:secret@db.example.org/quiz": (
+        "no such server here: the PostgreSQL suites run on a throw-away server instead"
+    ),
+    "quizbot copy-db --from sqlite+aiosqlite:///data/quizbot.db --to "
+    "postgresql+asyncpg://quiz:secret@db.example.org/quiz": (
+        "test_copy_db.py runs it both ways on a throw-away PostgreSQL"
+    ),
+    "quizbot run --role updates": "test_instances.py runs instances by role on PostgreSQL",
+    "quizbot run --role scheduler": "test_instances.py runs three schedulers on PostgreSQL",
     "sudo cp deploy/quizbot.service /etc/systemd/system/ && sudo systemctl enable --now quizbot": (
         "needs root and systemd: test_the_systemd_unit_runs_the_tested_command checks the unit"
     ),

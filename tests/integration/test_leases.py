@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import random
 from datetime import timedelta
 
@@ -153,6 +154,46 @@ async def test_a_bank_published_by_one_instance_reaches_the_others(
     assert await second.refresh_bank()
     assert len(second.bank.questions) == len(make_bank(4).questions)
     assert not await second.refresh_bank()
+
+
+class StalledSender(ScriptedSender):
+    """Questions hang until released; reveals go out at once."""
+
+    def __init__(self, clock: FakeClock) -> None:
+        super().__init__(clock, [])
+        self.release = asyncio.Event()
+        self.reveals: list[int] = []
+
+    async def send_question(self, due: DuePost) -> MessageRef | Refusal:
+        await self.release.wait()
+        return MessageRef("telegram", due.address.external_id, str(due.post.id))
+
+    async def send_reveal(self, due: DueReveal) -> MessageRef | Refusal:
+        self.reveals.append(due.post.id)
+        return MessageRef("telegram", due.address.external_id, f"r{due.post.id}")
+
+
+async def test_a_reveal_due_during_a_long_broadcast_is_not_held_up(
+    database: Database, clock: FakeClock
+) -> None:
+    svc = instance(database, clock, "a")
+    await at_slot(svc, clock)
+    [due] = await svc.claim_due_posts()
+    await svc.record_sent(due, MessageRef("telegram", "-100", "1"))
+    other = Place(Address("telegram", "-300"), ChatKind.GROUP)
+    chat = await svc.subscribe(other, "20:59")  # a broadcast just before the reveal is due
+    clock.current = chat.next_post_at  # type: ignore[assignment]
+    sender = StalledSender(clock)
+    broadcaster = Broadcaster(svc, sender)
+    await broadcaster.tick()  # the 20:59 post hangs
+    assert sender.reveals == []
+    clock.advance(minutes=1)
+    await asyncio.wait_for(broadcaster.tick(), 5)  # 21:00: the reveal goes out all the same
+    assert sender.reveals == [due.post.id]
+    sender.release.set()
+    await broadcaster.wait()
+    async with database.read() as tx:
+        assert await tx.posts.delivery(due.post.id, "reveal") is not None
 
 
 async def test_only_a_process_serving_the_platform_takes_over_its_unsent_post(

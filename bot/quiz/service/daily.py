@@ -83,6 +83,18 @@ class DailyUseCases(ServiceBase):
                 taken.append(DuePost(chat, address, leased, question))
         return taken
 
+    async def keep_lease(self, due: DuePost) -> DuePost | None:
+        """Just before sending: the post, its lease renewed when half of it has run out (a long
+        queue, a slow platform); None when another instance took it over meanwhile."""
+        now = self.clock.now()
+        until = due.post.lease_until
+        if until is None or until - now > self.rules.lease / 2:
+            return due
+        lease = now + self.rules.lease
+        async with self.db.transaction() as tx:
+            kept = await tx.posts.renew(due.post.id, self.instance, lease)
+        return replace(due, post=replace(due.post, lease_until=lease)) if kept else None
+
     def within_grace(self, post: Post) -> bool:
         """Whether a post may still be sent now: grace is judged at send time, not at claim."""
         return self.clock.now() - post.slot <= self.rules.grace

@@ -11,6 +11,8 @@ from bot.quiz.service.results import Leaderboard, ScoreCard
 
 LEADERBOARD_SIZE = 10
 PERIODS = ("week", "month", "all")
+KEPT = ("attempts", "peeks", "cards", "users")
+"""The kinds of rows kept about a person, as /forget counts them."""
 
 
 class ScoreUseCases(ServiceBase):
@@ -50,17 +52,13 @@ class ScoreUseCases(ServiceBase):
         """`/forget`: how many rows are kept about the person, by kind (attempts, peeks, ...)."""
         async with self.db.read() as tx:
             user = await tx.users.find(person.address)
-            if user is None:
-                return {"attempts": 0, "peeks": 0, "cards": 0, "users": 0}
-            return await tx.users.data(user.id)
+            return await tx.users.data(user.id) if user else dict.fromkeys(KEPT, 0)
 
     async def forget(self, person: Person) -> dict[str, int]:
         """Delete the person's answers, peeks, cards and user row everywhere; rows by kind."""
         async with self.db.transaction() as tx:
             user = await tx.users.find(person.address)
-            if user is None:
-                return {"attempts": 0, "peeks": 0, "cards": 0, "users": 0}
-            return await tx.users.forget(user.id)
+            return await tx.users.forget(user.id) if user else dict.fromkeys(KEPT, 0)
 
     async def counts(self) -> dict[str, int]:
         """Row counts for /stats."""
