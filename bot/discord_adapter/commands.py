@@ -27,6 +27,7 @@ from bot.discord_adapter.forget import forget_prompt
 from bot.discord_adapter.identity import address, interaction_person, place_of
 from bot.discord_adapter.render import (
     answer_embeds,
+    escape,
     leaderboard_text,
     question_embed,
     score_text,
@@ -104,7 +105,7 @@ async def quiz(interaction: Interaction) -> None:
     except NoQuestion:
         await send(interaction, text(lang, "no_open_question"))
         return
-    key = "practice_review" if practice.review else "practice_new"
+    key = "title_review" if practice.review else "title_new"
     embed = question_embed(practice.question, lang, key)
     view = post_view(practice.post.id, practice.question, lang)
     await send(interaction, embeds=[embed], view=view, ephemeral=in_guild)
@@ -128,7 +129,7 @@ async def answer(interaction: Interaction) -> None:
     except NoQuestion:
         await send(interaction, text(lang, "question_gone"))
         return
-    note = text(lang, "forfeit_note") if result.forfeited else ""
+    note = text(lang, "answer_forfeit_note").strip() if result.forfeited else ""
     await send(interaction, embeds=answer_embeds(result.question, lang, "answer_title", note))
 
 
@@ -173,7 +174,7 @@ async def subscribe(
     try:
         chat = await runtime(interaction).service.subscribe(place_of(interaction), time, zone)
     except ScheduleError as error:
-        await send(interaction, text(lang, "usage_subscribe", error=str(error)))
+        await send(interaction, text(lang, "usage_subscribe", error=escape(str(error))))
         return
     next_post = ""
     if chat.next_post_at is not None:
@@ -248,7 +249,7 @@ async def settings(
         )
     except ScheduleError as error:
         language_now = await language(interaction)
-        await send(interaction, text(language_now, "usage_settings", error=str(error)))
+        await send(interaction, text(language_now, "usage_settings", error=escape(str(error))))
         return
     await send(interaction, settings_text(chat, await language(interaction)))
 

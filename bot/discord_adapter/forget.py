@@ -48,7 +48,7 @@ async def forget_prompt(interaction: discord.Interaction[Any]) -> None:
         await send(interaction, text(language, "forget_nothing"))
         return
     view = discord.ui.View(timeout=None)
-    view.add_item(ForgetButton(interaction.user.id, text(language, "forget_button")))
+    view.add_item(ForgetButton(interaction.user.id, text(language, "forget_button_yes")))
     view.stop()  # dispatched by its custom id, never kept per message
     await send(interaction, text(language, "forget_prompt", **kept), view=view)
 
@@ -59,7 +59,7 @@ async def forget_now(interaction: discord.Interaction[Any], user_id: int) -> Non
     await interaction.response.defer(ephemeral=True, thinking=True)
     language = locale_language(interaction)
     if interaction.user.id != user_id:
-        await send(interaction, text(language, "question_gone"))
+        await send(interaction, text(language, "not_here"))
         return
     deleted = await runtime(interaction).service.forget(interaction_person(interaction))
-    await send(interaction, text(language, "forget_done", total=sum(deleted.values())))
+    await send(interaction, text(language, "forget_done", total=sum(deleted.values()), **deleted))

@@ -50,7 +50,7 @@ class DiscordSender:
         channel = self.client.get_partial_messageable(int(due.address.external_id))
         try:
             message = await channel.send(
-                embed=question_embed(due.question, language, "daily_title"),
+                embed=question_embed(due.question, language, "title_daily"),
                 view=post_view(due.post.id, due.question, language),
                 allowed_mentions=NO_MENTIONS,
             )
@@ -64,7 +64,7 @@ class DiscordSender:
         language = language_of(due.chat.language, None, self.default_language)
         channel = self.client.get_partial_messageable(int(due.address.external_id))
         summary = summary_text(due.summary, language)
-        embeds = answer_embeds(due.question, language, "reveal_title", summary)
+        embeds = answer_embeds(due.question, language, "answer_title", summary)
         question = (
             channel.get_partial_message(int(due.question_ref.message)) if due.question_ref else None
         )

@@ -150,7 +150,7 @@ async def grade(
     except NoQuestion:
         result = None
     if result is None:
-        await send(interaction, text(language, "question_gone"))
+        await send(interaction, text(language, "not_here"))
     elif result.verdict.empty:
         await send(interaction, text(language, "empty_answer"))
     else:
@@ -167,9 +167,9 @@ async def show_answer(interaction: discord.Interaction[Any], post_id: int) -> No
         post, _ = await service.find_post(post_id, await button_place(interaction))
         result = await service.reveal_post(interaction_person(interaction), post.id)
     except NoQuestion:
-        await send(interaction, text(language, "question_gone"))
+        await send(interaction, text(language, "not_here"))
         return
-    note = text(language, "forfeit_note") if result.forfeited else ""
+    note = text(language, "answer_forfeit_note").strip() if result.forfeited else ""
     await send(interaction, embeds=answer_embeds(result.question, language, "answer_title", note))
 
 
@@ -183,8 +183,8 @@ def post_view(
             label = f"{LETTERS[index]}. {option}"
             view.add_item(ChoiceButton(post_id, index, label, disabled))
     else:
-        view.add_item(AnswerButton(post_id, text(language, "button_answer"), disabled))
-    view.add_item(ShowButton(post_id, text(language, "button_show"), disabled))
+        view.add_item(AnswerButton(post_id, text(language, "button_write"), disabled))
+    view.add_item(ShowButton(post_id, text(language, "button_answer"), disabled))
     return inert(view)
 
 
