@@ -42,13 +42,12 @@ from sqlalchemy import update
 from bench import dataset
 from bench.bot_settings import SHIPPED_BANK, settings_for
 from bench.results import print_table, record
+from bot.compose import open_service
 from bot.config import Settings
 from bot.quiz.bank import load_bank
-from bot.quiz.service import QuizService
-from bot.storage.sql_store import SqlStore
+from bot.storage.database import SqlDatabase
 from bot.storage.tables import chats
 from bot.telegram_adapter.app import ALLOWED_UPDATES, build_application
-from bot.telegram_adapter.runner import rules_from
 from tests.fake_bot_api import FakeBotApi, FakeBotApiProcess, RateLimits
 
 os.environ.setdefault("PTB_TIMEDELTA", "true")
@@ -111,27 +110,26 @@ async def add_subscribed(
 
 async def make_due(url: str) -> None:
     """Every subscribed chat is due a minute ago, in one statement."""
-    store = await SqlStore.open(url)
+    db = await SqlDatabase.open(url)
     try:
-        async with store.engine.begin() as connection:
+        async with db.engine.begin() as connection:
             await connection.execute(
                 update(chats)
                 .where(chats.c.subscribed.is_(True))
                 .values(next_post_at=datetime.now(UTC) - timedelta(minutes=1))
             )
     finally:
-        await store.close()
+        await db.close()
 
 
 async def run_tick(settings: Settings) -> float:
     """Start the bot as production does, make its chats due, run one tick; its seconds."""
     bank = load_bank(SHIPPED_BANK)
-
-    async def open_service() -> QuizService:
-        store = await SqlStore.open(settings.database.url)
-        return QuizService(store, bank, rules=rules_from(settings), rng=random.Random(1))
-
-    app = build_application(settings, open_service, register_commands=False)
+    app = build_application(
+        settings,
+        lambda: open_service(settings, bank, rng=random.Random(1)),
+        register_commands=False,
+    )
     await app.initialize()
     await app.post_init(app)  # type: ignore[misc]
     await app.updater.start_polling(allowed_updates=ALLOWED_UPDATES)  # type: ignore[union-attr]
@@ -142,6 +140,8 @@ async def run_tick(settings: Settings) -> float:
         await make_due(settings.database.url)
         start = time.monotonic()
         await job.run(app)
+        # The tick starts the broadcast in a task of its own: the tick ends when it does.
+        await app.bot_data.broadcaster.wait()
         return time.monotonic() - start
     finally:
         await app.updater.stop()  # type: ignore[union-attr]

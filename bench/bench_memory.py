@@ -36,7 +36,7 @@ from sqlalchemy import update
 
 from bench import dataset
 from bench.results import ROOT, print_table, record
-from bot.storage.sql_store import SqlStore
+from bot.storage.database import SqlDatabase
 from bot.storage.tables import chats
 from tests.fake_bot_api import FakeBotApi
 
@@ -108,26 +108,29 @@ async def build(url: str, chat_count: int, attempt_count: int, due_count: int) -
 
 
 async def make_due(url: str, ids: Sequence[int], at: datetime) -> None:
-    """Move the chats' next post time to `at` in one transaction."""
-    store = await SqlStore.open(url, migrate=False)
+    """Move the chats' (Telegram ids) next post time to `at` in one transaction."""
+    internal = [abs(chat_id) for chat_id in ids]  # bench.dataset's ids
+    db = await SqlDatabase.open(url, migrate=False)
     try:
-        async with store.engine.begin() as connection:
-            for start in range(0, len(ids), 500):
+        async with db.engine.begin() as connection:
+            for start in range(0, len(internal), 500):
                 await connection.execute(
                     update(chats)
-                    .where(chats.c.id.in_(ids[start : start + 500]))
+                    .where(chats.c.id.in_(internal[start : start + 500]))
                     .values(next_post_at=at)
                 )
     finally:
-        await store.close()
+        await db.close()
 
 
 def sent_posts(path: Path, slot: datetime) -> int:
-    """Posts of that slot whose message was sent and recorded."""
+    """Posts of that slot whose question was sent and its delivery recorded."""
     stamp = dataset.stamp(slot)
     with sqlite3.connect(path) as connection:
         row = connection.execute(
-            "SELECT count(*) FROM posts WHERE slot = ? AND message_id IS NOT NULL", (stamp,)
+            "SELECT count(*) FROM posts JOIN deliveries ON deliveries.post_id = posts.id "
+            "AND deliveries.part = 'question' WHERE posts.slot = ?",
+            (stamp,),
         ).fetchone()
     return int(row[0])
 

@@ -1,6 +1,8 @@
 """Benchmark 1: answer throughput of the real bot against a bare PTB echo bot, end to end.
 
 Run: .venv/bin/python -m bench.bench_throughput   (prints a table, appends a row to RESULTS.md)
+     .venv/bin/python -m bench.bench_throughput --postgres   (the bot on a throw-away PostgreSQL
+     server from tests/postgres.py; like the tests' server it runs with fsync off)
 
 10,000 replies from 1,000 users to the bot's open question in one group, fetched by polling
 (getUpdates), each graded, committed and acknowledged (the bot sets a reaction). In the same run
@@ -37,12 +39,12 @@ from telegram.ext import Application, ApplicationBuilder, ContextTypes, MessageH
 from bench.bench_grading import QUESTION as GRADING_QUESTION
 from bench.bot_settings import settings_for
 from bench.results import print_table, record
+from bot.compose import open_service
 from bot.config import Settings
 from bot.quiz.bank import Bank, BankMeta
-from bot.quiz.service import QuizService
-from bot.storage.sql_store import SqlStore
+from bot.quiz.records import ChatKind, Place
 from bot.telegram_adapter.app import ALLOWED_UPDATES, build_application
-from bot.telegram_adapter.runner import rules_from
+from bot.telegram_adapter.identity import address
 from tests.fake_bot_api import FakeBotApi, FakeBotApiProcess
 
 os.environ.setdefault("PTB_TIMEDELTA", "true")
@@ -85,7 +87,7 @@ def bot_message_ids(api: FakeBotApi, chat_id: int) -> list[int]:
 
 
 async def push_replies(
-    api: FakeBotApi, chat_id: int, reply_to: int, count: int, users: int, rate: float | None
+    api: FakeBotApi, /, chat_id: int, reply_to: int, count: int, users: int, rate: float | None
 ) -> None:
     """Users reply to the bot's message: all at once (rate None) or `rate` per second."""
     start = time.monotonic()
@@ -106,7 +108,9 @@ async def push_replies(
         BY_TEXT[(chat_id, text)] = message_id
 
 
-async def wait_acks(api: FakeBotApi, method: str, chat_id: int, count: int, seconds: float) -> int:
+async def wait_acks(
+    api: FakeBotApi, /, method: str, chat_id: int, count: int, seconds: float
+) -> int:
     """Wait (cheaply) until `count` requests of `method` reached the chat; return how many."""
     deadline = time.monotonic() + seconds
     found = 0
@@ -245,27 +249,23 @@ async def bare_bot(
 
 async def subscribe_due(settings: Settings, chats: tuple[int, ...]) -> None:
     """The groups subscribe, with their first post due a minute ago."""
-    store = await SqlStore.open(settings.database.url)
-    service = QuizService(store, BANK, rules=rules_from(settings))
+    service = await open_service(settings, BANK)
     try:
         for chat_id in chats:
-            chat = await service.subscribe(chat_id, "group", f"Bench {-chat_id}")
+            place = Place(address(chat_id), ChatKind.GROUP, f"Bench {-chat_id}", "supergroup")
+            chat = await service.subscribe(place)
             past = datetime.now(UTC) - timedelta(minutes=1)
-            await store.save_chat(replace(chat, next_post_at=past))
+            async with service.db.transaction() as tx:
+                await tx.chats.update(chat.id, {"next_post_at": past})
     finally:
-        await store.close()
+        await service.close()
 
 
 async def quiz_bot(
     server: FakeBotApiProcess, settings: Settings, run: Callable[[], Awaitable[None]]
 ) -> None:
-    """The real bot (build_application) on an SQLite store, running `run`."""
-
-    async def open_service() -> QuizService:
-        store = await SqlStore.open(settings.database.url)
-        return QuizService(store, BANK, rules=rules_from(settings), rng=random.Random(1))
-
-    app = build_application(settings, open_service)
+    """The real bot (build_application) on its configured database, running `run`."""
+    app = build_application(settings, lambda: open_service(settings, BANK, rng=random.Random(1)))
     await started(app)
     try:
         await run()
@@ -307,6 +307,8 @@ async def benchmark(args: argparse.Namespace) -> dict[str, Phase]:
             server, groups["bare"], lambda: phases("bare", "sendMessage", groups["bare"])
         )
         settings = settings_for(server, Path(folder) / "quiz.db", args.rate_limit)
+        if args.database_url:
+            settings = replace(settings, database=replace(settings.database, url=args.database_url))
         await subscribe_due(settings, groups["ours"])
         await quiz_bot(
             server, settings, lambda: phases("ours", "setMessageReaction", groups["ours"])
@@ -326,10 +328,23 @@ def main() -> None:
         default=True,
         help="the bot's AIORateLimiter, as in production (default on)",
     )
+    parser.add_argument("--postgres", action="store_true", help="the bot on PostgreSQL")
     parser.add_argument("--no-record", action="store_true", help="do not append to RESULTS.md")
     args = parser.parse_args()
+    args.database_url = None
+    database = "SQLite"
+    if args.postgres:
+        from tests.postgres import start_server
+
+        postgres = start_server()
+        args.database_url = postgres.url()
+        database = "PostgreSQL (fsync off)"
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-    results = asyncio.run(benchmark(args))
+    try:
+        results = asyncio.run(benchmark(args))
+    finally:
+        if args.postgres:
+            postgres.stop()
     bare, ours = results["bare burst"], results["ours burst"]
     ratio = ours.rate / bare.rate
     rows = [
@@ -349,7 +364,7 @@ def main() -> None:
     print(f"\nours / bare (burst answers/s): {ratio:.2f}   target >= 0.8")
     if not args.no_record:
         record(
-            "1. answer throughput",
+            f"1. answer throughput, {database}",
             f"{args.replies:,} replies, {args.users:,} users: ours {ours.rate:,.0f}/s "
             f"(p50 {ours.p50:,.0f} ms, p99 {ours.p99:,.0f} ms), bare PTB {bare.rate:,.0f}/s; "
             f"paced {args.rate:g}/s p50/p99 ours {results['ours paced'].p50:.1f}/"

@@ -6,9 +6,10 @@ The database is a day's steady state (bench.dataset): 1% of the chats due now, t
 over the next 24 hours; 1M attempts on past posts; half the chats with a sent post whose answer
 is not revealed yet, 1% of the chats' reveals due now. Then the peak: every chat and every
 unrevealed answer due at one instant, as when all chats keep the default 09:00 Asia/Shanghai.
-Each lookup runs with the tick's batch size (jobs.BATCH) as the store runs it (a transaction,
-rows turned into records); nothing changes between runs, so every run finds the same first
-batch. Target: p99 < 50 ms for the two lookups of a tick together.
+Each lookup runs with the broadcaster's batch size (bot.quiz.broadcast: CLAIM_BATCH chats,
+REVEAL_BATCH reveals) as the claims run it (a write transaction of SqlDatabase, the repository
+turning rows into records; the transaction is rolled back, so nothing changes between runs and
+every run finds the same first batch). Target: p99 < 50 ms for the two lookups of a tick together.
 """
 
 from __future__ import annotations
@@ -28,9 +29,10 @@ from sqlalchemy.dialects import sqlite
 
 from bench import dataset
 from bench.results import print_table, record
-from bot.storage.sql_store import SqlStore, due_chats_query, due_reveals_query
+from bot.quiz.broadcast import CLAIM_BATCH, REVEAL_BATCH
+from bot.storage.database import SqlDatabase
+from bot.storage.queries import due_chats_query, due_reveals_query
 from bot.storage.tables import chats, posts
-from bot.telegram_adapter.jobs import BATCH
 
 TARGET_MS = 50.0
 
@@ -58,10 +60,34 @@ async def timed(call: Callable[[], Awaitable[Any]], runs: int) -> tuple[list[flo
     return wall, cpu
 
 
-async def query_plan(store: SqlStore, statement: Select[Any]) -> str:
+class Rollback(Exception):
+    """Ends a measured transaction without committing it."""
+
+
+async def due_chats(db: SqlDatabase, now: datetime) -> int:
+    """The claim's lookup of due chats, in a write transaction as the claim runs it."""
+    try:
+        async with db.transaction() as tx:
+            found = len(await tx.chats.due(now, CLAIM_BATCH))
+            raise Rollback
+    except Rollback:
+        return found
+
+
+async def due_reveals(db: SqlDatabase, now: datetime) -> int:
+    """The claim's lookup of due reveals, in a write transaction as the claim runs it."""
+    try:
+        async with db.transaction() as tx:
+            found = len(await tx.posts.due_reveals(now, REVEAL_BATCH))
+            raise Rollback
+    except Rollback:
+        return found
+
+
+async def query_plan(db: SqlDatabase, statement: Select[Any]) -> str:
     """EXPLAIN QUERY PLAN of a statement, one step a line."""
     compiled = statement.compile(dialect=sqlite.dialect(), compile_kwargs={"literal_binds": True})
-    async with store.engine.connect() as connection:
+    async with db.engine.connect() as connection:
         rows = (await connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {compiled}")).all()
     return "\n".join(f"  {row[-1]}" for row in rows)
 
@@ -87,30 +113,30 @@ async def build(url: str, chats: int, attempts: int, now: datetime) -> float:
     return time.perf_counter() - start
 
 
-async def measure(store: SqlStore, now: datetime, runs: int) -> dict[str, Any]:
+async def measure(db: SqlDatabase, now: datetime, runs: int) -> dict[str, Any]:
     """Time the lookups; also the plans and how many rows each found."""
-    found = (len(await store.due_chats(now, BATCH)), len(await store.due_reveals(now, BATCH)))
+    found = (await due_chats(db, now), await due_reveals(db, now))
 
     async def both() -> None:
-        await store.due_reveals(now, BATCH)
-        await store.due_chats(now, BATCH)
+        await due_reveals(db, now)
+        await due_chats(db, now)
 
     return {
-        "chats": await timed(lambda: store.due_chats(now, BATCH), runs),
-        "reveals": await timed(lambda: store.due_reveals(now, BATCH), runs),
+        "chats": await timed(lambda: due_chats(db, now), runs),
+        "reveals": await timed(lambda: due_reveals(db, now), runs),
         "both": await timed(both, runs),
         "found": found,
         "plans": (
-            await query_plan(store, due_chats_query(now, BATCH)),
-            await query_plan(store, due_reveals_query(now, BATCH)),
+            await query_plan(db, due_chats_query(now, CLAIM_BATCH)),
+            await query_plan(db, due_reveals_query(now, REVEAL_BATCH)),
         ),
     }
 
 
-async def make_peak(store: SqlStore, instant: datetime) -> None:
+async def make_peak(db: SqlDatabase, instant: datetime) -> None:
     """Every chat due, and every unrevealed answer due, at the same instant: what happens when
     they all keep the default 09:00 Asia/Shanghai."""
-    async with store.engine.begin() as connection:
+    async with db.engine.begin() as connection:
         await connection.execute(update(chats).values(next_post_at=instant))
         await connection.execute(
             update(posts).where(posts.c.revealed_at.is_(None)).values(reveal_at=instant)
@@ -119,14 +145,16 @@ async def make_peak(store: SqlStore, instant: datetime) -> None:
 
 async def scenarios(url: str, now: datetime, runs: int) -> dict[str, Any]:
     """The steady state, then the peak, on one database."""
-    store = await SqlStore.open(url)
+    db = await SqlDatabase.open(url)
     try:
-        steady = await measure(store, now, runs)
-        await make_peak(store, now - timedelta(minutes=1))
-        peak = await measure(store, now, runs)
-        return {"steady": steady, "peak": peak, "counts": await store.counts()}
+        steady = await measure(db, now, runs)
+        await make_peak(db, now - timedelta(minutes=1))
+        peak = await measure(db, now, runs)
+        async with db.read() as tx:
+            counts = await tx.counts()
+        return {"steady": steady, "peak": peak, "counts": counts}
     finally:
-        await store.close()
+        await db.close()
 
 
 def main() -> None:
@@ -157,7 +185,10 @@ def main() -> None:
     for scenario, title in (("steady", "1% due"), ("peak", "all due at one instant")):
         found = result[scenario]["found"]
         plans = result[scenario]["plans"]
-        print(f"\n{scenario} ({title}): batch {BATCH} found {found[0]} chats, {found[1]} reveals")
+        print(
+            f"\n{scenario} ({title}): batches {CLAIM_BATCH}/{REVEAL_BATCH} found {found[0]} chats, "
+            f"{found[1]} reveals"
+        )
         print(f"EXPLAIN QUERY PLAN due chats:\n{plans[0]}")
         print(f"EXPLAIN QUERY PLAN due reveals:\n{plans[1]}")
         for key, label in (("chats", "due_chats"), ("reveals", "due_reveals"), ("both", "both")):
@@ -196,7 +227,8 @@ def main() -> None:
     if not args.no_record:
         record(
             "6. tick query",
-            f"{counts['chats']:,} chats, {counts['attempts']:,} attempts, batch {BATCH}, "
+            f"{counts['chats']:,} chats, {counts['attempts']:,} attempts, "
+            f"batches {CLAIM_BATCH}/{REVEAL_BATCH}, "
             f"{args.runs} runs, load {load}: " + "; ".join(figures),
         )
 

@@ -3,8 +3,13 @@
 Run: .venv/bin/python -m bench.dataset --db PATH --chats 100000 --attempts 1000000
 
 Each table's Core insert is compiled once and run as one executemany per batch of BATCH rows
-(a transaction each), on a connection of SqlStore.open(url), so the schema is the migrated one.
-100,000 chats and 1,000,000 attempts take about 25 s. Everything is deterministic for a seed.
+(a transaction each), on a connection of SqlDatabase.open(url), so the schema is the migrated
+one. 100,000 chats and 1,000,000 attempts take about 25 s. Everything is deterministic for a seed.
+
+Ids: a chat is known to the benchmarks (and the fake Bot API) by its Telegram id, negative for a
+group; its internal id is that id's absolute value, and its identity row maps ("telegram", id) to
+it. A user's internal id is their Telegram id. Every post was sent: a question delivery (message
+2 * post id) and, once revealed, a reveal delivery (2 * post id + 1), in the chat's channel.
 """
 
 from __future__ import annotations
@@ -22,13 +27,22 @@ from itertools import islice
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Table, func, insert, select
+from sqlalchemy import Table, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from bot.storage.sql_store import SqlStore
-from bot.storage.tables import attempts, chats, posts, users
+from bot.storage.database import SqlDatabase
+from bot.storage.tables import (
+    attempts,
+    chat_identities,
+    chats,
+    deliveries,
+    posts,
+    user_identities,
+    users,
+)
 
 BATCH = 20_000
+PLATFORM = "telegram"
 FIRST_CHAT_ID = 1_000_000
 FIRST_MEMBER_ID = 100_000_000
 REVEAL_HOURS = 12
@@ -60,8 +74,9 @@ async def _executemany(
     per-row parameter processing would otherwise be half of the time, so time columns
     arrive already as stamp() text.
     """
-    statement = insert(table).prefix_with("OR IGNORE") if table is users else insert(table)
-    compiled = statement.compile(dialect=connection.dialect)
+    ignore = table is users or table is user_identities
+    statement = insert(table).prefix_with("OR IGNORE") if ignore else insert(table)
+    compiled = statement.compile(dialect=connection.dialect, column_keys=list(rows[0]))
     names = compiled.positiontup or []
     await connection.exec_driver_sql(
         str(compiled), [tuple(row[name] for name in names) for row in rows]
@@ -84,16 +99,18 @@ async def loading(url: str) -> AsyncIterator[AsyncConnection]:
 
     synchronous=OFF: a crash while generating only means generating again.
     """
-    store = await SqlStore.open(url)
+    db = await SqlDatabase.open(url)
     try:
-        async with store.engine.connect() as connection:
+        async with db.engine.connect() as connection:
+            # Outside any transaction (SQLite refuses these inside one): on the sqlite3
+            # connection itself, which SqlDatabase runs inline (bot.storage.inline).
             raw = (await connection.get_raw_connection()).driver_connection
             assert raw is not None
-            await raw.execute("PRAGMA synchronous=OFF")
-            await raw.execute("PRAGMA cache_size=-262144")
+            raw.execute("PRAGMA synchronous=OFF")
+            raw.execute("PRAGMA cache_size=-262144")
             yield connection
     finally:
-        await store.close()
+        await db.close()
 
 
 def _is_group(index: int, share: float) -> bool:
@@ -124,7 +141,7 @@ async def add_chats(
         for chat_id in ids:
             group = chat_id < 0
             yield {
-                "id": chat_id,
+                "id": abs(chat_id),
                 "kind": "group" if group else "private",
                 "title": f"Study group {-chat_id}" if group else "",
                 "language": "zh" if chat_id % 3 else "en",
@@ -141,11 +158,21 @@ async def add_chats(
                 "cycle": 0,
                 "failures": 0,
                 "disabled_reason": None,
-                "focus_post_id": None,
+                "owner_id": None,
+            }
+
+    def identities() -> Iterator[dict[str, Any]]:
+        for chat_id in ids:
+            yield {
+                "platform": PLATFORM,
+                "external_id": str(chat_id),
+                "chat_id": abs(chat_id),
+                "native_kind": "supergroup" if chat_id < 0 else "private",
             }
 
     async with loading(url) as connection:
         await _insert(connection, chats, rows())
+        await _insert(connection, chat_identities, identities())
     return ids
 
 
@@ -185,7 +212,14 @@ async def add_attempts(
     rng = random.Random(seed)
     async with loading(url) as connection:
         if chat_ids is None:
-            chat_ids = list((await connection.execute(select(chats.c.id))).scalars())
+            chat_ids = [
+                int(external)
+                for external in (
+                    await connection.execute(
+                        select(chat_identities.c.external_id).order_by(chat_identities.c.chat_id)
+                    )
+                ).scalars()
+            ]
             await connection.commit()
         if not chat_ids:
             raise ValueError("no chats to spread attempts over")
@@ -193,15 +227,29 @@ async def add_attempts(
         window = min(pool, per_group_post * 5)
         first_post = await _next_post_id(connection)
         owners = [c for c in chat_ids if c > 0]
+        everyone = [*owners, *range(first_member_id, first_member_id + pool)]
         added = await _insert(
             connection,
             users,
+            ({"id": user_id, "name": f"User {user_id}", "language": "zh"} for user_id in everyone),
+        )
+        await _insert(
+            connection,
+            user_identities,
             (
-                {"id": user_id, "name": f"User {user_id}", "language": "zh"}
-                for user_id in [*owners, *range(first_member_id, first_member_id + pool)]
+                {"platform": PLATFORM, "external_id": str(user_id), "user_id": user_id}
+                for user_id in everyone
             ),
         )
+        for start in range(0, len(owners), 500):
+            async with connection.begin():
+                await connection.execute(
+                    update(chats)
+                    .where(chats.c.id.in_(owners[start : start + 500]))
+                    .values(owner_id=chats.c.id)
+                )
         post_rows: list[dict[str, Any]] = []
+        delivery_rows: list[dict[str, Any]] = []
         attempt_rows: list[dict[str, Any]] = []
         written = 0
         post_id = first_post
@@ -223,18 +271,18 @@ async def add_attempts(
                 post_rows.append(
                     {
                         "id": post_id,
-                        "chat_id": chat_id,
+                        "chat_id": abs(chat_id),
                         "question_id": f"q{(day + index) % 200}",
                         "slot": slot,
                         "kind": "daily",
                         "posted_at": slot,
                         "reveal_at": reveal,
-                        "message_id": day,
-                        "poll_id": None,
                         "revealed_at": reveal,
-                        "reveal_message_id": day + 1,
+                        "sent_at": slot,
                     }
                 )
+                delivery_rows.append(_delivery(post_id, "question", chat_id, slot))
+                delivery_rows.append(_delivery(post_id, "reveal", chat_id, reveal))
                 for user_id in answerers:
                     coverage = rng.random()
                     attempt_rows.append(
@@ -250,24 +298,32 @@ async def add_attempts(
                     written += 1
                 post_id += 1
                 if len(attempt_rows) >= BATCH:
-                    await _flush(connection, post_rows, attempt_rows)
-        await _flush(connection, post_rows, attempt_rows)
+                    await _flush(connection, post_rows, delivery_rows, attempt_rows)
+        await _flush(connection, post_rows, delivery_rows, attempt_rows)
     return Added(post_id - first_post, written, added)
 
 
-async def _flush(
-    connection: AsyncConnection,
-    post_rows: list[dict[str, Any]],
-    attempt_rows: list[dict[str, Any]],
-) -> None:
-    """Write the pending posts, then their attempts, in one transaction; empty both lists."""
+def _delivery(post_id: int, part: str, chat_id: int, at: str) -> dict[str, Any]:
+    """Where a post's question or reveal went: message 2 * post id (+ 1 for the reveal)."""
+    return {
+        "post_id": post_id,
+        "part": part,
+        "platform": PLATFORM,
+        "channel": str(chat_id),
+        "message": str(2 * post_id + (part != "question")),
+        "poll": None,
+        "at": at,
+    }
+
+
+async def _flush(connection: AsyncConnection, *pending: list[dict[str, Any]]) -> None:
+    """Write the pending posts, deliveries and attempts, in one transaction; empty the lists."""
     async with connection.begin():
-        if post_rows:
-            await _executemany(connection, posts, post_rows)
-        if attempt_rows:
-            await _executemany(connection, attempts, attempt_rows)
-    post_rows.clear()
-    attempt_rows.clear()
+        for table, rows in zip((posts, deliveries, attempts), pending, strict=True):
+            if rows:
+                await _executemany(connection, table, rows)
+    for rows in pending:
+        rows.clear()
 
 
 async def add_open_posts(
@@ -285,26 +341,28 @@ async def add_open_posts(
     async with loading(url) as connection:
         first = await _next_post_id(connection)
         ids = list(range(first, first + len(chat_ids)))
-
-        def rows() -> Iterator[dict[str, Any]]:
-            for post_id, chat_id in zip(ids, chat_ids, strict=True):
-                reveal = reveal_at + timedelta(seconds=rng.randrange(span)) if span else reveal_at
-                posted = stamp(reveal - timedelta(hours=REVEAL_HOURS))
-                yield {
+        post_rows: list[dict[str, Any]] = []
+        delivery_rows: list[dict[str, Any]] = []
+        for post_id, chat_id in zip(ids, chat_ids, strict=True):
+            reveal = reveal_at + timedelta(seconds=rng.randrange(span)) if span else reveal_at
+            posted = stamp(reveal - timedelta(hours=REVEAL_HOURS))
+            post_rows.append(
+                {
                     "id": post_id,
-                    "chat_id": chat_id,
+                    "chat_id": abs(chat_id),
                     "question_id": f"q{post_id % 200}",
                     "slot": posted,
                     "kind": "daily",
                     "posted_at": posted,
                     "reveal_at": stamp(reveal),
-                    "message_id": 1_000_000 + post_id,
-                    "poll_id": None,
                     "revealed_at": None,
-                    "reveal_message_id": None,
+                    "sent_at": posted,
                 }
-
-        await _insert(connection, posts, rows())
+            )
+            delivery_rows.append(_delivery(post_id, "question", chat_id, posted))
+            if len(post_rows) >= BATCH:
+                await _flush(connection, post_rows, delivery_rows, [])
+        await _flush(connection, post_rows, delivery_rows, [])
     return ids
 
 
@@ -374,11 +432,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     elapsed = time.perf_counter() - start
 
     async def counts() -> dict[str, int]:
-        store = await SqlStore.open(url)
+        db = await SqlDatabase.open(url)
         try:
-            return await store.counts()
+            async with db.read() as tx:
+                return await tx.counts()
         finally:
-            await store.close()
+            await db.close()
 
     found = asyncio.run(counts())
     print(", ".join(f"{name} {value:,}" for name, value in found.items()))

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import exists, func, select, update
+from sqlalchemy import bindparam, exists, func, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.quiz.records import (
@@ -21,9 +21,9 @@ from bot.quiz.records import (
     Totals,
 )
 from bot.storage.queries import (
+    HISTORY,
+    LATEST_POST,
     due_reveals_query,
-    history_query,
-    latest_post_query,
     leaderboard_query,
     unsent_posts_query,
     unsent_reveals_query,
@@ -38,6 +38,36 @@ from bot.storage.rows import (
 )
 from bot.storage.tables import attempts, cards, deliveries, peeks, posts, users
 
+# The answer path's reads, built once with bound parameters (see bot.storage.queries).
+POST = select(posts).where(posts.c.id == bindparam("post_id"))
+POST_BY_MESSAGE = (
+    select(posts)
+    .join(deliveries, deliveries.c.post_id == posts.c.id)
+    .where(
+        deliveries.c.platform == bindparam("platform"),
+        deliveries.c.channel == bindparam("channel"),
+        deliveries.c.message == bindparam("message"),
+    )
+)
+ATTEMPT_AND_PEEK = select(
+    exists()
+    .where(peeks.c.post_id == bindparam("post_id"), peeks.c.user_id == bindparam("user_id"))
+    .label("peeked"),
+    *(
+        select(column)
+        .where(
+            attempts.c.post_id == bindparam("post_id"), attempts.c.user_id == bindparam("user_id")
+        )
+        .scalar_subquery()
+        .label(column.name)
+        for column in attempts.c
+    ),
+)
+"""Whether the user peeked at the post, and their attempt's columns (all NULL without one)."""
+CARD = select(cards).where(
+    cards.c.user_id == bindparam("user_id"), cards.c.question_id == bindparam("question_id")
+)
+
 
 class SqlPosts:
     """Posts and where they went."""
@@ -45,8 +75,8 @@ class SqlPosts:
     def __init__(self, connection: AsyncConnection) -> None:
         self.connection = connection
 
-    async def _post(self, statement: Any) -> Post | None:
-        row = (await self.connection.execute(statement)).first()
+    async def _post(self, statement: Any, parameters: dict[str, Any] | None = None) -> Post | None:
+        row = (await self.connection.execute(statement, parameters)).first()
         return post_from_row(row) if row else None
 
     async def create(self, post: NewPost) -> Post | None:
@@ -67,21 +97,14 @@ class SqlPosts:
         )
 
     async def get(self, post_id: int) -> Post | None:
-        return await self._post(select(posts).where(posts.c.id == post_id))
+        return await self._post(POST, {"post_id": post_id})
 
     async def latest(self, chat_id: int, kind: str) -> Post | None:
-        return await self._post(latest_post_query(chat_id, kind))
+        return await self._post(LATEST_POST, {"chat_id": chat_id, "kind": kind})
 
     async def by_message(self, ref: MessageRef) -> Post | None:
-        return await self._post(
-            select(posts)
-            .join(deliveries, deliveries.c.post_id == posts.c.id)
-            .where(
-                deliveries.c.platform == ref.platform,
-                deliveries.c.channel == ref.channel,
-                deliveries.c.message == ref.message,
-            )
-        )
+        where = {"platform": ref.platform, "channel": ref.channel, "message": ref.message}
+        return await self._post(POST_BY_MESSAGE, where)
 
     async def by_poll(self, platform: str, poll: str) -> Post | None:
         return await self._post(
@@ -202,16 +225,9 @@ class SqlAnswers:
         self.connection = connection
 
     async def state(self, post_id: int, user_id: int) -> tuple[Attempt | None, bool]:
-        peeked = (
-            exists().where(peeks.c.post_id == post_id, peeks.c.user_id == user_id).label("peeked")
-        )
-        row = (await self.connection.execute(select(peeked))).one()
-        found = (
-            await self.connection.execute(
-                select(attempts).where(attempts.c.post_id == post_id, attempts.c.user_id == user_id)
-            )
-        ).first()
-        return (attempt_from_row(found) if found else None), bool(row[0])
+        parameters = {"post_id": post_id, "user_id": user_id}
+        peeked, *found = (await self.connection.execute(ATTEMPT_AND_PEEK, parameters)).one()
+        return (attempt_from_row(found) if found[0] is not None else None), bool(peeked)
 
     async def add(self, attempt: Attempt) -> bool:
         result = await self.connection.execute(
@@ -232,7 +248,8 @@ class SqlAnswers:
         return result.first() is not None
 
     async def history(self, chat_id: int, user_id: int, limit: int) -> list[bool]:
-        rows = await self.connection.execute(history_query(chat_id, user_id, limit))
+        parameters = {"chat_id": chat_id, "user_id": user_id, "limit": limit}
+        rows = await self.connection.execute(HISTORY, parameters)
         return [r[0] is not None for r in rows]
 
     async def summary(self, post_id: int, limit: int) -> PostSummary:
@@ -281,11 +298,8 @@ class SqlCards:
         self.connection = connection
 
     async def get(self, user_id: int, question_id: str) -> Card | None:
-        row = (
-            await self.connection.execute(
-                select(cards).where(cards.c.user_id == user_id, cards.c.question_id == question_id)
-            )
-        ).first()
+        parameters = {"user_id": user_id, "question_id": question_id}
+        row = (await self.connection.execute(CARD, parameters)).first()
         return card_from_row(row) if row else None
 
     async def put(self, card: Card) -> None:

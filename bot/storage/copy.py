@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Table, func, insert, select, text
+from sqlalchemy import Table, func, insert, select, text, tuple_
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.storage.database import READ_ONLY, SqlDatabase
@@ -55,16 +55,24 @@ async def _count(connection: AsyncConnection, table: Table) -> int:
     return int((await connection.execute(select(func.count()).select_from(table))).scalar_one())
 
 
-async def _copy_table(source: AsyncConnection, target: AsyncConnection, table: Table) -> int:
-    """Stream the table's rows in primary-key order into the target; the number copied."""
+async def _copy_table(
+    source: AsyncConnection, target: AsyncConnection, table: Table, batch: int
+) -> int:
+    """Copy the table's rows in primary-key order, a page at a time (keyset pagination, as not
+    every driver streams), into the target; the number copied."""
     copied = 0
     key = list(table.primary_key.columns)
-    result = await source.stream(select(table).order_by(*key))
-    async for rows in result.partitions(BATCH):
-        batch: list[dict[str, Any]] = [dict(row._mapping) for row in rows]
-        await target.execute(insert(table), batch)
-        copied += len(batch)
-    return copied
+    last: tuple[Any, ...] | None = None
+    while True:
+        page = select(table).order_by(*key).limit(batch)
+        if last is not None:
+            page = page.where(tuple_(*key) > tuple_(*last))
+        rows = (await source.execute(page)).all()
+        if not rows:
+            return copied
+        await target.execute(insert(table), [dict(row._mapping) for row in rows])
+        copied += len(rows)
+        last = tuple(rows[-1]._mapping[column.name] for column in key)
 
 
 async def _restart_sequences(target: AsyncConnection) -> None:
@@ -80,20 +88,20 @@ async def _restart_sequences(target: AsyncConnection) -> None:
         )
 
 
-async def copy_database(source_url: str, target_url: str) -> dict[str, int]:
+async def copy_database(source_url: str, target_url: str, batch: int = BATCH) -> dict[str, int]:
     """Copy every row from the source to an empty target (both migrated first); rows by table."""
     source = await SqlDatabase.open(source_url)
     try:
         target = await SqlDatabase.open(target_url)
         try:
-            return await _copy(source, target)
+            return await _copy(source, target, batch)
         finally:
             await target.close()
     finally:
         await source.close()
 
 
-async def _copy(source: SqlDatabase, target: SqlDatabase) -> dict[str, int]:
+async def _copy(source: SqlDatabase, target: SqlDatabase, batch: int) -> dict[str, int]:
     reading = await source.engine.connect()
     try:
         reading = await reading.execution_options(**{READ_ONLY: True})
@@ -104,7 +112,9 @@ async def _copy(source: SqlDatabase, target: SqlDatabase) -> dict[str, int]:
                         f"the target already holds data (table {table.name}); "
                         "copy-db only fills an empty database"
                     )
-            copied = {table.name: await _copy_table(reading, writing, table) for table in ORDER}
+            copied = {
+                table.name: await _copy_table(reading, writing, table, batch) for table in ORDER
+            }
             await _restart_sequences(writing)
             for table in ORDER:
                 expected, found = await _count(reading, table), await _count(writing, table)

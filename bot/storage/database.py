@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
-from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontextmanager
 from pathlib import Path
 from types import TracebackType
 from typing import Any, Generic, TypeVar
@@ -12,6 +13,7 @@ from sqlalchemy import event, literal, select
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
+from bot.storage.inline import inline_url
 from bot.storage.migrate import upgrade_connection
 from bot.storage.repositories import SqlTx
 
@@ -85,10 +87,15 @@ class Unit(Generic[T]):
 
 
 class SqlDatabase:
-    """Units of work on an engine's pool: one connection and one transaction each."""
+    """Units of work on an engine's pool: one connection and one transaction each.
+
+    SQLite runs inline on the event loop (bot.storage.inline): its write units take turns on
+    an asyncio lock, so none waits for another in SQLite's busy handler on the loop's thread.
+    """
 
     def __init__(self, engine: AsyncEngine) -> None:
         self.engine = engine
+        self._writing = asyncio.Lock() if engine.dialect.name == "sqlite" else None
 
     @classmethod
     async def open(cls, url: str, *, migrate: bool = True) -> SqlDatabase:
@@ -97,7 +104,7 @@ class SqlDatabase:
         sqlite = parsed.get_backend_name() == "sqlite"
         if sqlite and parsed.database not in (None, "", ":memory:"):
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_async_engine(url)
+        engine = create_async_engine(inline_url(parsed) if sqlite else url)
         if sqlite:
             _sqlite_setup(engine)
         if migrate:
@@ -118,7 +125,10 @@ class SqlDatabase:
 
     @asynccontextmanager
     async def _unit(self, *, read_only: bool) -> AsyncIterator[SqlTx]:
-        async with self.engine.connect() as connection:
+        async with AsyncExitStack() as stack:
+            if self._writing is not None and not read_only:
+                await stack.enter_async_context(self._writing)
+            connection = await stack.enter_async_context(self.engine.connect())
             if read_only:
                 await connection.execution_options(**{READ_ONLY: True})
             async with connection.begin():

@@ -6,7 +6,17 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, FromClause, Table, delete, exists, func, select, update
+from sqlalchemy import (
+    ColumnElement,
+    FromClause,
+    Table,
+    bindparam,
+    delete,
+    exists,
+    func,
+    select,
+    update,
+)
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.quiz.records import Address, Chat, Person, Place, User
@@ -31,6 +41,15 @@ from bot.storage.tables import (
 )
 
 WIDTH = len(chats.c)
+# Looked up on every answer: built once, with bound parameters (see bot.storage.queries).
+USER_BY_IDENTITY = (
+    select(users)
+    .join(user_identities, user_identities.c.user_id == users.c.id)
+    .where(
+        user_identities.c.platform == bindparam("platform"),
+        user_identities.c.external_id == bindparam("external_id"),
+    )
+)
 
 
 def _is(table: FromClause, address: Address) -> ColumnElement[bool]:
@@ -196,13 +215,8 @@ class SqlUsers:
         self.connection = connection
 
     async def find(self, address: Address) -> User | None:
-        row = (
-            await self.connection.execute(
-                select(users)
-                .join(user_identities, user_identities.c.user_id == users.c.id)
-                .where(_is(user_identities, address))
-            )
-        ).first()
+        parameters = {"platform": address.platform, "external_id": address.external_id}
+        row = (await self.connection.execute(USER_BY_IDENTITY, parameters)).first()
         return user_from_row(row) if row else None
 
     async def _refresh(self, user_id: int, person: Person) -> User:

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, exists, func, select
+from sqlalchemy import ColumnElement, Integer, Select, and_, bindparam, exists, func, select
 
 from bot.quiz.records import DAILY, REVEAL
 from bot.storage.tables import attempts, chat_identities, chats, deliveries, posts, users
@@ -84,30 +84,31 @@ def leaderboard_query(chat_id: int, since: datetime | None, limit: int) -> Selec
     return statement
 
 
-def history_query(chat_id: int, user_id: int, limit: int) -> Select[Any]:
-    """For the chat's daily posts, newest first, the user's id where they answered it."""
-    return (
-        select(attempts.c.user_id)
-        .select_from(
-            posts.outerjoin(
-                attempts,
-                and_(attempts.c.post_id == posts.c.id, attempts.c.user_id == user_id),
-            )
+# The answer path's statements are built once, with bound parameters: building a statement
+# and its cache key costs more than SQLite takes to run it (issue 16).
+
+HISTORY = (
+    select(attempts.c.user_id)
+    .select_from(
+        posts.outerjoin(
+            attempts,
+            and_(attempts.c.post_id == posts.c.id, attempts.c.user_id == bindparam("user_id")),
         )
-        .where(posts.c.chat_id == chat_id, posts.c.kind == DAILY)
-        .order_by(posts.c.slot.desc(), posts.c.id.desc())
-        .limit(limit)
     )
+    .where(posts.c.chat_id == bindparam("chat_id"), posts.c.kind == DAILY)
+    .order_by(posts.c.slot.desc(), posts.c.id.desc())
+    .limit(bindparam("limit", type_=Integer))
+)
+"""For the chat's daily posts, newest first, the user's id where they answered it
+(parameters chat_id, user_id, limit)."""
 
-
-def latest_post_query(chat_id: int, kind: str) -> Select[Any]:
-    """The chat's newest post of that kind."""
-    return (
-        select(posts)
-        .where(posts.c.chat_id == chat_id, posts.c.kind == kind)
-        .order_by(posts.c.slot.desc(), posts.c.id.desc())
-        .limit(1)
-    )
+LATEST_POST = (
+    select(posts)
+    .where(posts.c.chat_id == bindparam("chat_id"), posts.c.kind == bindparam("kind"))
+    .order_by(posts.c.slot.desc(), posts.c.id.desc())
+    .limit(1)
+)
+"""The chat's newest post of a kind (parameters chat_id, kind)."""
 
 
 def unsent_posts_query(

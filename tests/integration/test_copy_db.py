@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from bot.quiz.records import Address, ChatKind, MessageRef, Person, Place
 from bot.quiz.service import FocusTarget, QuizService, ReplyTarget
-from bot.storage.copy import ORDER
+from bot.storage.copy import ORDER, copy_database
 from bot.storage.database import SqlDatabase
 from tests.conftest import FakeClock, make_bank
 
@@ -112,3 +112,15 @@ async def test_a_round_trip_through_postgresql_keeps_every_row_and_score(
         assert chat.id > max(row[0] for row in before["chats"])
     finally:
         await database.close()
+
+
+async def test_a_copy_in_pages_of_two_rows_keeps_every_row(
+    tmp_path: Path, clock: FakeClock
+) -> None:
+    source = f"sqlite+aiosqlite:///{tmp_path / 'source.db'}"
+    target = f"sqlite+aiosqlite:///{tmp_path / 'target.db'}"
+    await _fill(source, clock)
+    copied = await copy_database(source, target, batch=2)
+    before = await _dump(source)
+    assert copied == {name: len(rows) for name, rows in before.items()}
+    assert await _dump(target) == before

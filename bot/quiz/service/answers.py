@@ -173,7 +173,13 @@ class AnswerUseCases(ServiceBase):
             verdict, question.kind, peeked=peeked, pass_mark=self.rules.pass_mark
         )
         stored = await tx.cards.get(user_id, question.id)
-        card = FsrsCard.from_json(stored.state) if stored else FsrsCard()
+        # A new card gets its id (creation time in ms, as fsrs makes it) from us: fsrs's own
+        # default sleeps 1 ms on the event loop to keep its ids apart, and ours never meet.
+        card = (
+            FsrsCard.from_json(stored.state)
+            if stored
+            else FsrsCard(card_id=int(now.timestamp() * 1000))
+        )
         card, _ = self.scheduler.review_card(card, Rating(int(rating)), now)
         await tx.cards.put(Card(user_id, question.id, card.to_json(), card.due))
 
