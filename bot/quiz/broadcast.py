@@ -177,6 +177,10 @@ class Broadcaster:
             await self.service.refused(due.address, sent)
             due = replace(due, address=sent.moved_to)
             sent = await self.sender.send_question(due)
+        if isinstance(sent, Refusal) and sent.kind is RefusalKind.FAILED:
+            other = await self.service.swap_question(due, sent.reason)
+            if other is not None:
+                due, sent = other, await self.sender.send_question(other)
         if isinstance(sent, MessageRef):
             async with self._recording:
                 await self.service.record_sent(due, sent)

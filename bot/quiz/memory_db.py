@@ -248,6 +248,13 @@ class MemoryPosts(_Repo):
         self.s.posts[post_id] = replace(post, lease_owner=owner, lease_until=until)
         return True
 
+    async def set_question(self, post_id: int, question_id: str) -> bool:
+        post = self.s.posts.get(post_id)
+        if post is None or post.sent_at is not None:
+            return False
+        self.s.posts[post_id] = replace(post, question_id=question_id)
+        return True
+
     async def renew(self, post_id: int, owner: str, until: datetime) -> bool:
         post = self.s.posts.get(post_id)
         if post is None or post.lease_owner != owner or post.sent_at or post.failure:

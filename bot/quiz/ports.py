@@ -143,6 +143,9 @@ class Posts(Protocol):
     async def lease(self, post_id: int, owner: str, until: datetime, seen: datetime | None) -> bool:
         """Lease an unsent post to `owner` if its lease is still `seen`; False otherwise."""
 
+    async def set_question(self, post_id: int, question_id: str) -> bool:
+        """Ask another question in an unsent post; False when it was sent meanwhile."""
+
     async def renew(self, post_id: int, owner: str, until: datetime) -> bool:
         """Extend `owner`'s lease on an unsent post; False when it is no longer theirs."""
 

@@ -169,6 +169,14 @@ class SqlPosts:
         )
         return bool(result.rowcount == 1)
 
+    async def set_question(self, post_id: int, question_id: str) -> bool:
+        result = await self.connection.execute(
+            update(posts)
+            .where(posts.c.id == post_id, posts.c.sent_at.is_(None))
+            .values(question_id=question_id)
+        )
+        return bool(result.rowcount == 1)
+
     async def renew(self, post_id: int, owner: str, until: datetime) -> bool:
         result = await self.connection.execute(
             update(posts)

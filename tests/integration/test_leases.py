@@ -124,14 +124,15 @@ async def test_a_refusal_for_good_is_kept_and_a_retry_later_is_sent_again(
     svc = instance(database, clock, "a")
     await at_slot(svc, clock)
     retry = Refusal(RefusalKind.RETRY_LATER, "network error")
-    sender = ScriptedSender(clock, [retry, Refusal(RefusalKind.FAILED, "bad request: too long")])
+    refused = Refusal(RefusalKind.FAILED, "bad request: too long")
+    sender = ScriptedSender(clock, [retry, refused, refused])
     broadcaster = Broadcaster(svc, sender)
     await broadcaster.post_due()
     [post_id] = sender.questions
     assert (await stored_post(database, post_id)).failure is None
     clock.advance(minutes=6)
     await broadcaster.post_due()
-    assert sender.questions == [post_id, post_id]
+    assert sender.questions == [post_id, post_id, post_id]  # the second with another question
     failed = await stored_post(database, post_id)
     assert failed.failure == "failed: bad request: too long" and failed.sent_at is None
 
@@ -194,6 +195,27 @@ async def test_a_reveal_due_during_a_long_broadcast_is_not_held_up(
     await broadcaster.wait()
     async with database.read() as tx:
         assert await tx.posts.delivery(due.post.id, "reveal") is not None
+
+
+async def test_a_question_the_platform_refuses_is_swapped_so_the_chat_still_gets_one(
+    database: Database, clock: FakeClock
+) -> None:
+    svc = instance(database, clock, "a")
+    await at_slot(svc, clock)
+    refused = Refusal(RefusalKind.FAILED, "Bad Request: message is too long")
+    sender = ScriptedSender(clock, [refused, MessageRef("telegram", "-100", "9")])
+    asked: list[str] = []
+    original = sender.send_question
+
+    async def remember(due: DuePost) -> MessageRef | Refusal:
+        asked.append(due.question.id)
+        return await original(due)
+
+    sender.send_question = remember  # type: ignore[method-assign]
+    await Broadcaster(svc, sender).post_due()
+    assert len(asked) == 2 and asked[0] != asked[1]
+    post = await stored_post(database, sender.questions[0])
+    assert post.sent_at is not None and post.failure is None and post.question_id == asked[1]
 
 
 async def test_only_a_process_serving_the_platform_takes_over_its_unsent_post(

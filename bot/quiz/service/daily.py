@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from dataclasses import replace
 
@@ -12,6 +13,7 @@ from bot.quiz.selection import pick_next
 from bot.quiz.service.base import ServiceBase
 from bot.quiz.service.results import DuePost, DueReveal
 
+log = logging.getLogger(__name__)
 SUMMARY_TOP = 3
 
 
@@ -94,6 +96,31 @@ class DailyUseCases(ServiceBase):
         async with self.db.transaction() as tx:
             kept = await tx.posts.renew(due.post.id, self.instance, lease)
         return replace(due, post=replace(due.post, lease_until=lease)) if kept else None
+
+    async def swap_question(self, due: DuePost, reason: str) -> DuePost | None:
+        """The platform refused this question (too long, bad markup): log it and give the post
+        another question, so the chat still gets one today; None when none is left."""
+        log.warning(
+            "question %s could not be sent (%s); chat %s gets another",
+            due.question.id,
+            reason,
+            due.chat.id,
+        )
+        chat = due.chat
+        async with self.db.transaction() as tx:
+            asked = await tx.chats.asked(chat.id, chat.cycle) | {due.question.id}
+            pick = pick_next(
+                [q for q in self.bank.questions if q.id != due.question.id],
+                asked,
+                self.rng,
+                chat.topics,
+                chat.difficulties,
+            )
+            if pick is None or not await tx.posts.set_question(due.post.id, pick.question.id):
+                return None
+            await tx.chats.mark_asked(chat.id, chat.cycle, pick.question.id)
+        post = replace(due.post, question_id=pick.question.id)
+        return replace(due, post=post, question=pick.question)
 
     def within_grace(self, post: Post) -> bool:
         """Whether a post may still be sent now: grace is judged at send time, not at claim."""
