@@ -24,20 +24,34 @@ EXIT_CONFIG = 2
 NO_TOKEN = (
     "quizbot needs a bot token in BOT_TOKEN: create a bot with @BotFather in Telegram "
     "(/newbot) and run `BOT_TOKEN=123456:ABC... make run`, or try the quiz in your "
-    "terminal without a token with `make try`."
+    "terminal without a token with `make try`. For Discord, set DISCORD_TOKEN instead (or too): "
+    "see the README's Discord section."
+)
+NO_DISCORD_TOKEN = (
+    "quizbot needs a Discord bot token in DISCORD_TOKEN (or [discord] token): create an "
+    "application in the Discord Developer Portal, add a bot and copy its token; the README's "
+    "Discord section has the steps and the invite URL."
 )
 
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="quizbot", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    run = sub.add_parser("run", help="run the Telegram bot (token from BOT_TOKEN)")
+    run = sub.add_parser(
+        "run", help="run the bot on every platform with a token (BOT_TOKEN, DISCORD_TOKEN)"
+    )
     run.add_argument("--webhook", action="store_true", help="receive updates by webhook")
     run.add_argument(
         "--role",
         choices=ROLES,
         default="all",
         help="all: updates and schedule; updates: answer users only; scheduler: post only",
+    )
+    run.add_argument(
+        "--platform",
+        action="append",
+        choices=("telegram", "discord"),
+        help="run only this platform (repeatable; default: every platform with a token)",
     )
     trial = sub.add_parser("try", help="play the quiz in this terminal, no token needed")
     trial.add_argument("--bank", type=Path, help="bank file (default: the configured bank)")
@@ -140,15 +154,23 @@ def _import_markdown(args: argparse.Namespace) -> int:
 
 
 def _run(settings: Settings, args: argparse.Namespace) -> int:
-    if not settings.telegram.token:
+    from bot.platforms import chosen_platforms, run_platforms
+
+    platforms, missing = chosen_platforms(settings, args.platform)
+    if not platforms or missing == ["telegram"]:
         print(NO_TOKEN, file=sys.stderr)
+        return EXIT_CONFIG
+    if missing:
+        print(NO_DISCORD_TOKEN, file=sys.stderr)
         return EXIT_CONFIG
     problem = _database(settings.database.url)
     if problem:
         return fail(f"quizbot will not start: {problem}")
-    from bot.telegram_adapter.runner import run_bot
+    if platforms == ["telegram"]:
+        from bot.telegram_adapter.runner import run_bot
 
-    return run_bot(settings, webhook=args.webhook, role=args.role)
+        return run_bot(settings, webhook=args.webhook, role=args.role)
+    return run_platforms(settings, platforms, webhook=args.webhook, role=args.role)
 
 
 def _try(settings: Settings, args: argparse.Namespace) -> int:
@@ -245,6 +267,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return fail(f"configuration error: {exc}")
     register(
         settings.telegram.token,
+        settings.discord.token,
         settings.webhook.secret_token,
         url_password(settings.database.url),
     )

@@ -35,6 +35,16 @@ class TelegramSettings:
 
 
 @dataclass(frozen=True)
+class DiscordSettings:
+    """How to reach Discord: the bot token, the REST base (the gateway URL comes from it)."""
+
+    token: str = field(default="", repr=False)
+    api_base_url: str = "https://discord.com/api/v10"
+    gateway_url: str = ""
+    sync_commands: bool = True
+
+
+@dataclass(frozen=True)
 class WebhookSettings:
     """Where the webhook server listens and which URL Telegram calls."""
 
@@ -88,6 +98,7 @@ class Settings:
     """Everything the bot reads from its configuration."""
 
     telegram: TelegramSettings = TelegramSettings()
+    discord: DiscordSettings = DiscordSettings()
     webhook: WebhookSettings = WebhookSettings()
     health: HealthSettings = HealthSettings()
     database: DatabaseSettings = DatabaseSettings()
@@ -158,6 +169,16 @@ def _check_url_path(value: Any) -> str | None:
     return None if str(value).startswith("/") else "must start with /"
 
 
+def _check_http_url(value: Any) -> str | None:
+    ok = str(value).startswith(("https://", "http://")) and not str(value).endswith("/")
+    return None if ok else "must be an http(s) URL without a trailing slash"
+
+
+def _check_ws_url(value: Any) -> str | None:
+    ok = not value or str(value).startswith(("wss://", "ws://"))
+    return None if ok else "must be empty (ask the API) or a ws(s):// URL"
+
+
 CHECKS: Mapping[str, Callable[[Any], str | None]] = {
     "quiz.default_zone": _check_zone,
     "quiz.default_time": _check_time,
@@ -174,6 +195,8 @@ CHECKS: Mapping[str, Callable[[Any], str | None]] = {
     "webhook.secret_token": _check_secret,
     "health.port": _check_port_or_off,
     "health.path": _check_url_path,
+    "discord.api_base_url": _check_http_url,
+    "discord.gateway_url": _check_ws_url,
 }
 
 
@@ -182,6 +205,7 @@ SECRET_KEYS = frozenset({"telegram.token", "webhook.secret_token"})
 
 ENVIRONMENT: Mapping[str, str] = {
     "BOT_TOKEN": "telegram.token",
+    "DISCORD_TOKEN": "discord.token",
     "QUIZBOT_MODE": "telegram.mode",
     "QUIZBOT_WEBHOOK_URL": "webhook.url",
     "QUIZBOT_WEBHOOK_LISTEN": "webhook.listen",

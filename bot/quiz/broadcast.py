@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import replace
 from typing import Any, Protocol
 
@@ -33,6 +33,36 @@ class Sender(Protocol):
 
     async def send_reveal(self, due: DueReveal) -> MessageRef | Refusal:
         """Send the post's answer and summary to its chat; where it went, or why not."""
+
+
+class PlatformRouter:
+    """A Sender over several platforms' Senders, chosen by each chat's address: one process
+    serving several platforms runs one broadcaster through this. A chat of a platform without
+    a Sender here (claimed by a broadcaster without a platform filter) is left for later, when
+    its lease runs out, never sent elsewhere."""
+
+    def __init__(self, senders: dict[str, Sender]) -> None:
+        self.senders = senders
+
+    def _sender(self, platform: str) -> Sender | None:
+        sender = self.senders.get(platform)
+        if sender is None:
+            log.warning("a due %s chat, but this process does not serve %s", platform, platform)
+        return sender
+
+    async def send_question(self, due: DuePost) -> MessageRef | Refusal:
+        """Send through the chat's platform."""
+        sender = self._sender(due.address.platform)
+        if sender is None:
+            return Refusal(RefusalKind.RETRY_LATER, "platform not served here")
+        return await sender.send_question(due)
+
+    async def send_reveal(self, due: DueReveal) -> MessageRef | Refusal:
+        """Reveal through the chat's platform."""
+        sender = self._sender(due.address.platform)
+        if sender is None:
+            return Refusal(RefusalKind.RETRY_LATER, "platform not served here")
+        return await sender.send_reveal(due)
 
 
 async def bounded(jobs: Iterable[Awaitable[Any]], limit: int = CONCURRENCY) -> None:
@@ -58,8 +88,10 @@ class Broadcaster:
         sender: Sender,
         running: Callable[[], bool] = lambda: True,
         concurrency: int = CONCURRENCY,
+        platforms: Sequence[str] | None = None,
     ) -> None:
         self.service = service
+        self.platforms = platforms  # claim only chats of these platforms (None: every chat)
         self.sender = sender
         self.running = running
         self.concurrency = concurrency
@@ -87,7 +119,7 @@ class Broadcaster:
         """Claim and send due reveals, and reveals whose lease ran out, until none is left."""
         for claim in (self.service.claim_unsent_reveals, self.service.claim_due_reveals):
             while True:
-                reveals = await claim(REVEAL_BATCH)
+                reveals = await claim(REVEAL_BATCH, self.platforms)
                 await bounded((self._reveal(due) for due in reveals), self.concurrency)
                 if len(reveals) < REVEAL_BATCH:
                     break
@@ -109,7 +141,7 @@ class Broadcaster:
                 # A stopping bot claims no more: what it claimed it still sends before it exits.
                 for take in (self.service.claim_unsent_posts, self.service.claim_due_posts):
                     while self.running():
-                        posts = await take(CLAIM_BATCH)
+                        posts = await take(CLAIM_BATCH, self.platforms)
                         for due in posts:
                             await queue.put(due)
                         if len(posts) < CLAIM_BATCH:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import copy
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
@@ -79,11 +79,14 @@ class MemoryChats(_Repo):
             )
         )
 
-    async def due(self, now: datetime, limit: int) -> list[tuple[r.Chat, r.Address]]:
+    async def due(
+        self, now: datetime, limit: int, platforms: Sequence[str] | None = None
+    ) -> list[tuple[r.Chat, r.Address]]:
         due = [
             (c, a)
             for a, i in self.s.chat_ids.items()
             if (c := self.s.chats[i]).subscribed and c.next_post_at and c.next_post_at <= now
+            if platforms is None or a.platform in platforms
         ]
         return sorted(due, key=lambda ca: (ca[0].next_post_at, ca[0].id))[:limit]
 
@@ -195,11 +198,15 @@ class MemoryPosts(_Repo):
     async def delivery(self, post_id: int, part: str) -> r.MessageRef | None:
         return self.s.deliveries.get((post_id, part))
 
-    async def due_reveals(self, now: datetime, limit: int) -> list[r.Post]:
+    async def due_reveals(
+        self, now: datetime, limit: int, platforms: Sequence[str] | None = None
+    ) -> list[r.Post]:
+        served = self._served(platforms)
         due = [
             p
             for p in self.s.posts.values()
             if p.revealed_at is None and p.sent_at and p.reveal_at and p.reveal_at <= now
+            if served is None or p.chat_id in served
         ]
         return sorted(due, key=lambda p: (p.reveal_at, p.id))[:limit]
 
@@ -212,11 +219,21 @@ class MemoryPosts(_Repo):
         self.s.posts[post_id] = replace(post, revealed_at=now, reveal_lease_until=until)
         return True
 
-    async def unsent(self, now: datetime, since: datetime, limit: int) -> list[r.Post]:
+    def _served(self, platforms: Sequence[str] | None) -> set[int] | None:
+        """Ids of the chats on these platforms; None for every chat."""
+        if platforms is None:
+            return None
+        return {i for a, i in self.s.chat_ids.items() if a.platform in platforms}
+
+    async def unsent(
+        self, now: datetime, since: datetime, limit: int, platforms: Sequence[str] | None = None
+    ) -> list[r.Post]:
+        served = self._served(platforms)
         found = [
             p
             for p in self.s.posts.values()
-            if p.sent_at is None
+            if (served is None or p.chat_id in served)
+            and p.sent_at is None
             and p.failure is None
             and p.lease_until is not None
             and p.lease_until <= now
@@ -264,11 +281,15 @@ class MemoryPosts(_Repo):
             await self.fail(post_id, MISSED)
         return len(missed)
 
-    async def unsent_reveals(self, now: datetime, since: datetime, limit: int) -> list[r.Post]:
+    async def unsent_reveals(
+        self, now: datetime, since: datetime, limit: int, platforms: Sequence[str] | None = None
+    ) -> list[r.Post]:
+        served = self._served(platforms)
         found = [
             p
             for p in self.s.posts.values()
-            if p.revealed_at is not None
+            if (served is None or p.chat_id in served)
+            and p.revealed_at is not None
             and p.revealed_at >= since
             and p.reveal_lease_until is not None
             and p.reveal_lease_until <= now

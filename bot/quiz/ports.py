@@ -7,7 +7,7 @@ inserted. `db.read()` is the same for use cases that only read.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from contextlib import AbstractAsyncContextManager
 from datetime import datetime
 from typing import Protocol
@@ -50,9 +50,12 @@ class Chats(Protocol):
     async def unsubscribe(self, chat_id: int, reason: str | None) -> bool:
         """Stop the chat's daily question; False when it was not subscribed."""
 
-    async def due(self, now: datetime, limit: int) -> list[tuple[Chat, Address]]:
-        """Subscribed chats whose next post time has come, oldest first, locked against other
-        instances' claims (skipping rows they hold) until the transaction ends."""
+    async def due(
+        self, now: datetime, limit: int, platforms: Sequence[str] | None = None
+    ) -> list[tuple[Chat, Address]]:
+        """Subscribed chats whose next post time has come (on these platforms, if named),
+        oldest first, locked against other instances' claims (skipping rows they hold) until
+        the transaction ends."""
 
     async def advance(
         self, chat_id: int, slot: datetime, next_post_at: datetime, cycle: int | None
@@ -120,15 +123,20 @@ class Posts(Protocol):
     async def delivery(self, post_id: int, part: str) -> MessageRef | None:
         """Where the post's question (or reveal) went."""
 
-    async def due_reveals(self, now: datetime, limit: int) -> list[Post]:
-        """Sent, unrevealed posts whose reveal time has come, oldest first."""
+    async def due_reveals(
+        self, now: datetime, limit: int, platforms: Sequence[str] | None = None
+    ) -> list[Post]:
+        """Sent, unrevealed posts whose reveal time has come (in chats on these platforms, if
+        named), oldest first."""
 
     async def claim_reveal(
         self, post_id: int, now: datetime, until: datetime | None = None
     ) -> bool:
         """Mark the post revealed, its reveal leased until `until`; False if it already was."""
 
-    async def unsent(self, now: datetime, since: datetime, limit: int) -> list[Post]:
+    async def unsent(
+        self, now: datetime, since: datetime, limit: int, platforms: Sequence[str] | None = None
+    ) -> list[Post]:
         """Unsent, unfailed posts whose lease expired by `now` and whose slot is `since` or
         later, oldest first, locked against other instances (skipping rows they hold)."""
 
@@ -147,7 +155,9 @@ class Posts(Protocol):
     async def expire(self, now: datetime, since: datetime) -> int:
         """Mark unsent posts whose lease expired and whose slot is before `since` as missed."""
 
-    async def unsent_reveals(self, now: datetime, since: datetime, limit: int) -> list[Post]:
+    async def unsent_reveals(
+        self, now: datetime, since: datetime, limit: int, platforms: Sequence[str] | None = None
+    ) -> list[Post]:
         """Revealed posts (revealed `since` or later) whose reveal lease expired by `now` with no
         reveal delivered, oldest first, locked against other instances."""
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -137,8 +138,10 @@ class SqlPosts:
         ).first()
         return ref_from_row(row) if row else None
 
-    async def due_reveals(self, now: datetime, limit: int) -> list[Post]:
-        rows = await self.connection.execute(due_reveals_query(now, limit))
+    async def due_reveals(
+        self, now: datetime, limit: int, platforms: Sequence[str] | None = None
+    ) -> list[Post]:
+        rows = await self.connection.execute(due_reveals_query(now, limit, platforms))
         return [post_from_row(r) for r in rows]
 
     async def claim_reveal(
@@ -151,8 +154,10 @@ class SqlPosts:
         )
         return bool(result.rowcount == 1)
 
-    async def unsent(self, now: datetime, since: datetime, limit: int) -> list[Post]:
-        rows = await self.connection.execute(unsent_posts_query(now, since, limit))
+    async def unsent(
+        self, now: datetime, since: datetime, limit: int, platforms: Sequence[str] | None = None
+    ) -> list[Post]:
+        rows = await self.connection.execute(unsent_posts_query(now, since, limit, platforms))
         return [post_from_row(r) for r in rows]
 
     async def lease(self, post_id: int, owner: str, until: datetime, seen: datetime | None) -> bool:
@@ -205,8 +210,11 @@ class SqlPosts:
         )
         return int(result.rowcount)
 
-    async def unsent_reveals(self, now: datetime, since: datetime, limit: int) -> list[Post]:
-        rows = await self.connection.execute(unsent_reveals_query(now, since, limit))
+    async def unsent_reveals(
+        self, now: datetime, since: datetime, limit: int, platforms: Sequence[str] | None = None
+    ) -> list[Post]:
+        query = unsent_reveals_query(now, since, limit, platforms)
+        rows = await self.connection.execute(query)
         return [post_from_row(r) for r in rows]
 
     async def lease_reveal(self, post_id: int, until: datetime | None, seen: datetime) -> bool:

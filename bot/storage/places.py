@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -130,8 +130,10 @@ class SqlChats:
         )
         return bool(result.rowcount == 1)
 
-    async def due(self, now: datetime, limit: int) -> list[tuple[Chat, Address]]:
-        rows = await self.connection.execute(due_chats_query(now, limit))
+    async def due(
+        self, now: datetime, limit: int, platforms: Sequence[str] | None = None
+    ) -> list[tuple[Chat, Address]]:
+        rows = await self.connection.execute(due_chats_query(now, limit, platforms))
         return [(chat_from_row(r[:WIDTH]), Address(r[WIDTH], r[WIDTH + 1])) for r in rows]
 
     async def advance(

@@ -2,40 +2,65 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Integer, Select, and_, bindparam, exists, func, select
+from sqlalchemy import ColumnElement, Integer, Select, and_, bindparam, exists, func, select
 
 from bot.quiz.records import DAILY, REVEAL
 from bot.storage.tables import attempts, chat_identities, chats, deliveries, posts, users
 
 
-def due_chats_query(now: datetime, limit: int) -> Select[Any]:
-    """Subscribed chats due by `now` with their identity, in the order of the (next_post_at, id)
-    index, locked against other instances' claims and skipping rows they hold (PostgreSQL)."""
-    return (
+def unindexed(column: ColumnElement[str]) -> ColumnElement[str]:
+    """The column as an expression no index serves (SQLite and PostgreSQL alike)."""
+    return column.concat("")
+
+
+def on_platforms(platforms: Sequence[str]) -> ColumnElement[bool]:
+    """A post's chat is on one of the platforms: checked per post on the identities' chat_id
+    index, never by walking a platform's identities."""
+    return exists().where(
+        chat_identities.c.chat_id == posts.c.chat_id,
+        unindexed(chat_identities.c.platform).in_(platforms),
+    )
+
+
+def due_chats_query(
+    now: datetime, limit: int, platforms: Sequence[str] | None = None
+) -> Select[Any]:
+    """Subscribed chats due by `now` with their identity (on these platforms, if named), in the
+    order of the (next_post_at, id) index, locked against other instances' claims and skipping
+    rows they hold (PostgreSQL)."""
+    statement = (
         select(chats, chat_identities.c.platform, chat_identities.c.external_id)
         .join(chat_identities, chat_identities.c.chat_id == chats.c.id)
         .where(chats.c.next_post_at <= now, chats.c.subscribed.is_(True))
-        .order_by(chats.c.next_post_at, chats.c.id)
+    )
+    if platforms is not None:
+        # `platform || ''` keeps the planner off the (platform, external_id) index: walking a
+        # platform's every chat and sorting them is what the (next_post_at, id) order avoids.
+        statement = statement.where(unindexed(chat_identities.c.platform).in_(platforms))
+    return (
+        statement.order_by(chats.c.next_post_at, chats.c.id)
         .limit(limit)
         .with_for_update(skip_locked=True, of=chats)
     )
 
 
-def due_reveals_query(now: datetime, limit: int) -> Select[Any]:
-    """Sent, unrevealed posts due by `now`, on the partial index of unrevealed posts."""
-    return (
-        select(posts)
-        .where(
-            posts.c.revealed_at.is_(None),
-            posts.c.reveal_at <= now,
-            posts.c.sent_at.is_not(None),
-        )
-        .order_by(posts.c.reveal_at, posts.c.id)
-        .limit(limit)
+def due_reveals_query(
+    now: datetime, limit: int, platforms: Sequence[str] | None = None
+) -> Select[Any]:
+    """Sent, unrevealed posts due by `now` (in chats on these platforms, if named), on the
+    partial index of unrevealed posts."""
+    statement = select(posts).where(
+        posts.c.revealed_at.is_(None),
+        posts.c.reveal_at <= now,
+        posts.c.sent_at.is_not(None),
     )
+    if platforms is not None:
+        statement = statement.where(on_platforms(platforms))
+    return statement.order_by(posts.c.reveal_at, posts.c.id).limit(limit)
 
 
 def leaderboard_query(chat_id: int, since: datetime | None, limit: int) -> Select[Any]:
@@ -86,34 +111,42 @@ LATEST_POST = (
 """The chat's newest post of a kind (parameters chat_id, kind)."""
 
 
-def unsent_posts_query(now: datetime, since: datetime, limit: int) -> Select[Any]:
-    """Unsent, unfailed posts whose lease expired, slot `since` or later, on the partial index
-    of unsent posts; rows other instances hold are skipped (PostgreSQL)."""
+def unsent_posts_query(
+    now: datetime, since: datetime, limit: int, platforms: Sequence[str] | None = None
+) -> Select[Any]:
+    """Unsent, unfailed posts whose lease expired, slot `since` or later (in chats on these
+    platforms, if named), on the partial index of unsent posts; rows other instances hold are
+    skipped (PostgreSQL)."""
+    statement = select(posts).where(
+        posts.c.sent_at.is_(None),
+        posts.c.failure.is_(None),
+        posts.c.lease_until <= now,
+        posts.c.slot >= since,
+    )
+    if platforms is not None:
+        statement = statement.where(on_platforms(platforms))
     return (
-        select(posts)
-        .where(
-            posts.c.sent_at.is_(None),
-            posts.c.failure.is_(None),
-            posts.c.lease_until <= now,
-            posts.c.slot >= since,
-        )
-        .order_by(posts.c.lease_until, posts.c.id)
+        statement.order_by(posts.c.lease_until, posts.c.id)
         .limit(limit)
         .with_for_update(skip_locked=True)
     )
 
 
-def unsent_reveals_query(now: datetime, since: datetime, limit: int) -> Select[Any]:
-    """Claimed reveals whose lease expired with nothing delivered, revealed `since` or later."""
+def unsent_reveals_query(
+    now: datetime, since: datetime, limit: int, platforms: Sequence[str] | None = None
+) -> Select[Any]:
+    """Claimed reveals whose lease expired with nothing delivered, revealed `since` or later
+    (in chats on these platforms, if named)."""
     delivered = exists().where(deliveries.c.post_id == posts.c.id, deliveries.c.part == REVEAL)
+    statement = select(posts).where(
+        posts.c.revealed_at >= since,
+        posts.c.reveal_lease_until <= now,
+        ~delivered,
+    )
+    if platforms is not None:
+        statement = statement.where(on_platforms(platforms))
     return (
-        select(posts)
-        .where(
-            posts.c.revealed_at >= since,
-            posts.c.reveal_lease_until <= now,
-            ~delivered,
-        )
-        .order_by(posts.c.reveal_lease_until, posts.c.id)
+        statement.order_by(posts.c.reveal_lease_until, posts.c.id)
         .limit(limit)
         .with_for_update(skip_locked=True)
     )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable, Coroutine
+from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from typing import Any
 
 from telegram import (
@@ -30,10 +30,11 @@ from telegram.ext import (
 )
 
 from bot.config import Settings
-from bot.quiz.broadcast import Broadcaster
+from bot.quiz.broadcast import Broadcaster, Sender
 from bot.quiz.service import QuizService
 from bot.telegram_adapter import handlers, privacy
 from bot.telegram_adapter.context import BotData
+from bot.telegram_adapter.identity import PLATFORM
 from bot.telegram_adapter.links import link_key
 from bot.telegram_adapter.sender import TelegramSender
 
@@ -137,6 +138,8 @@ def build_application(
     *,
     register_commands: bool = True,
     schedule: bool = True,
+    route: Callable[[Sender], Sender] | None = None,
+    platforms: Sequence[str] = (PLATFORM,),
 ) -> Application[Any, Any, Any, Any, Any, Any]:
     """The whole bot: PTB application with handlers, the tick job and the store's lifecycle."""
     logging.getLogger("httpx").setLevel(logging.WARNING)
@@ -153,7 +156,11 @@ def build_application(
         sender = TelegramSender(
             application.bot, data.deliverer, settings.quiz.default_language, data.link_key
         )
-        broadcaster = Broadcaster(data.service, sender, lambda: application.running)
+        # Beside other platforms in one process, the tick sends through a router (bot.platforms).
+        routed: Sender = route(sender) if route is not None else sender
+        broadcaster = Broadcaster(
+            data.service, routed, lambda: application.running, platforms=platforms
+        )
         data.broadcaster = broadcaster
 
         async def tick(_: object) -> None:

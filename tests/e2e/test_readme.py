@@ -39,6 +39,10 @@ NOT_RUN = {
     "test_docker_image.py runs its CMD and HEALTHCHECK with its ENV",
     "docker run -d --name quizbot --restart unless-stopped --stop-timeout 120 -e BOT_TOKEN "
     "-v quizbot-data:/data quizbot": "as above",
+    "DISCORD_TOKEN=your-bot-token quizbot run": (
+        "Discord is not reachable from the tests: tests/discord/test_run_command.py runs "
+        "`quizbot run` with DISCORD_TOKEN against the fake Discord"
+    ),
     "export DATABASE_URL=postgresql+asyncpg://quiz:secret@db.example.org/quiz": (
         "no such server here: the PostgreSQL suites run on a throw-away server instead"
     ),

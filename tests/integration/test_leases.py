@@ -216,3 +216,26 @@ async def test_a_question_the_platform_refuses_is_swapped_so_the_chat_still_gets
     assert len(asked) == 2 and asked[0] != asked[1]
     post = await stored_post(database, sender.questions[0])
     assert post.sent_at is not None and post.failure is None and post.question_id == asked[1]
+
+
+async def test_only_a_process_serving_the_platform_takes_over_its_unsent_post(
+    database: Database, clock: FakeClock
+) -> None:
+    first = instance(database, clock, "a")
+    telegram_only, discord_only = instance(database, clock, "t"), instance(database, clock, "d")
+    channel = Place(Address("discord", "900"), ChatKind.GROUP, "Study #quiz")
+    chat = await first.subscribe(channel, "09:00")
+    assert chat.next_post_at is not None
+    clock.current = chat.next_post_at
+    [claimed] = await first.claim_due_posts()
+    clock.advance(minutes=6)  # the claimer died
+    assert await telegram_only.claim_unsent_posts(platforms=["telegram"]) == []
+    [taken] = await discord_only.claim_unsent_posts(platforms=["discord"])
+    assert taken.post.id == claimed.post.id
+    await discord_only.record_sent(taken, MessageRef("discord", "900", "1"))
+    clock.advance(hours=12, minutes=1)
+    [revealing] = await first.claim_due_reveals(platforms=["discord"])
+    clock.advance(minutes=6)  # its reveal was never sent either
+    assert await telegram_only.claim_unsent_reveals(platforms=["telegram"]) == []
+    [again] = await discord_only.claim_unsent_reveals(platforms=["discord"])
+    assert again.post.id == revealing.post.id

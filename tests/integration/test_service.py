@@ -502,3 +502,25 @@ async def test_an_overlong_answer_is_cut_before_grading(
 def test_due_post_carries_no_platform_ids() -> None:
     fields = set(DuePost.__dataclass_fields__)
     assert fields == {"chat", "address", "post", "question"}
+
+
+async def test_a_tick_claims_only_the_chats_of_the_platforms_it_serves(
+    database: Database, clock: FakeClock
+) -> None:
+    svc = service(database, clock)
+    channel = Place(Address("discord", "900"), ChatKind.GROUP, "Study #quiz", "guild_text")
+    await svc.subscribe(GROUP, "09:00", "Asia/Shanghai")
+    await svc.subscribe(channel, "09:00", "Asia/Shanghai")
+    clock.current = datetime(2026, 11, 27, 1, 0, tzinfo=UTC)
+    [on_discord] = await svc.claim_due_posts(platforms=["discord"])
+    assert on_discord.address == channel.address
+    [on_telegram] = await svc.claim_due_posts(platforms=["telegram"])  # still due: not taken
+    assert on_telegram.address == GROUP.address
+    for due in (on_discord, on_telegram):
+        ref = MessageRef(due.address.platform, due.address.external_id, "1")
+        await svc.record_sent(due, ref)
+    clock.advance(hours=13)
+    [revealed] = await svc.claim_due_reveals(platforms=["telegram"])
+    assert revealed.address == GROUP.address
+    [other] = await svc.claim_due_reveals()
+    assert other.address == channel.address

@@ -21,7 +21,13 @@ from sqlalchemy.dialects import sqlite
 from bot.quiz.records import DAILY, Address, Chat, ChatKind, NewPost, Person, Place, Post, User
 from bot.storage.database import SqlDatabase
 from bot.storage.places import SqlChats, SqlUsers
-from bot.storage.queries import due_chats_query, due_reveals_query, leaderboard_query
+from bot.storage.queries import (
+    due_chats_query,
+    due_reveals_query,
+    leaderboard_query,
+    unsent_posts_query,
+    unsent_reveals_query,
+)
 from bot.storage.tables import chats, posts, users
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -98,12 +104,23 @@ async def test_scale_queries_use_their_indexes(tmp_path: Path) -> None:
     with engine.connect() as connection:
         due = plan(connection, due_chats_query(NOW, 500))
         reveals = plan(connection, due_reveals_query(NOW, 500))
+        due_here = plan(connection, due_chats_query(NOW, 500, ["discord"]))
+        unsent_here = plan(connection, unsent_posts_query(NOW, NOW, 500, ["discord"]))
+        unsent_reveals_here = plan(connection, unsent_reveals_query(NOW, NOW, 500, ["discord"]))
+        reveals_here = plan(connection, due_reveals_query(NOW, 500, ["discord"]))
         board = plan(connection, leaderboard_query(-100, NOW, 10))
     engine.dispose()
     assert "USING INDEX ix_chats_next_post_at_id" in due and "SCAN chats" not in due
     assert "TEMP B-TREE" not in due, "a batch must not sort every chat due at the same instant"
     assert "ix_chat_identities_chat_id" in due
     assert "USING INDEX ix_posts_unrevealed" in reveals
+    # A platform filter keeps both plans on their indexes.
+    assert "USING INDEX ix_chats_next_post_at_id" in due_here and "TEMP B-TREE" not in due_here
+    assert "USING INDEX ix_posts_unrevealed" in reveals_here and "SCAN posts" not in reveals_here
+    assert "ix_chat_identities_chat_id" in due_here and "ix_chat_identities_chat_id" in reveals_here
+    assert "TEMP B-TREE" not in reveals_here and "SCAN chat_identities" not in reveals_here
+    for taken in (unsent_here, unsent_reveals_here):  # the leases' takeovers, per platform too
+        assert "SCAN chat_identities" not in taken and "SCAN posts" not in taken, taken
     assert "SEARCH posts USING" in board and "(chat_id=?)" in board
     assert "SEARCH attempts USING" in board and "SCAN" not in board
 

@@ -75,3 +75,14 @@ def test_adapters_do_not_import_each_other() -> None:
         for path in _modules(adapter):
             for name in _imports(path):
                 assert not any(name.startswith(f"bot.{other}") for other in others), path
+
+
+def test_only_the_discord_adapter_imports_discord() -> None:
+    # bot/platforms.py runs several platforms in one process; it names discord only to catch
+    # its login failure.
+    allowed = {ROOT / "platforms.py"}
+    for path in sorted(ROOT.rglob("*.py")):
+        if "discord_adapter" in path.parts or path in allowed:
+            continue
+        roots = {name.split(".")[0] for name in _imports(path)}
+        assert "discord" not in roots, path

@@ -49,6 +49,7 @@ def test_environment_overrides_the_file(tmp_path: Path) -> None:
 def test_every_environment_variable_overrides_its_key_and_is_documented(tmp_path: Path) -> None:
     values = {
         "telegram.token": "1:abc",
+        "discord.token": "discord.abc",
         "telegram.mode": "webhook",
         "webhook.url": "https://quiz.example.org",
         "webhook.listen": "0.0.0.0",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import replace
 
 from bot.quiz.ports import Tx
@@ -19,14 +20,17 @@ SUMMARY_TOP = 3
 class DailyUseCases(ServiceBase):
     """Claiming and recording the daily posts and reveals."""
 
-    async def claim_due_posts(self, limit: int = 100) -> list[DuePost]:
-        """Claim up to `limit` due chats in one transaction: each gets its post and moves on to
-        its next slot; a slot missed by more than the grace, or with no question left, is
-        skipped. Rows another instance holds are skipped, not waited for."""
+    async def claim_due_posts(
+        self, limit: int = 100, platforms: Sequence[str] | None = None
+    ) -> list[DuePost]:
+        """Claim up to `limit` due chats (on these platforms, if named: a process claims only
+        chats it can send to) in one transaction: each gets its post and moves on to its next
+        slot; a slot missed by more than the grace, or with no question left, is skipped. Rows
+        another instance holds are skipped, not waited for."""
         now = self.clock.now()
         claimed: list[DuePost] = []
         async with self.db.transaction() as tx:
-            for chat, address in await tx.chats.due(now, limit):
+            for chat, address in await tx.chats.due(now, limit, platforms):
                 slot = chat.next_post_at
                 assert slot is not None
                 following = self.next_post(chat, now)
@@ -56,15 +60,18 @@ class DailyUseCases(ServiceBase):
                     claimed.append(DuePost(chat, address, post, pick.question))
         return claimed
 
-    async def claim_unsent_posts(self, limit: int = 100) -> list[DuePost]:
-        """Take over posts whose claimer let the lease run out unsent (it died, or its sends
-        kept failing), while their slot is within the grace; older ones are marked missed."""
+    async def claim_unsent_posts(
+        self, limit: int = 100, platforms: Sequence[str] | None = None
+    ) -> list[DuePost]:
+        """Take over posts (in chats on these platforms, if named) whose claimer let the lease
+        run out unsent (it died, or its sends kept failing), while their slot is within the
+        grace; older ones are marked missed."""
         now = self.clock.now()
         since = now - self.rules.grace
         taken: list[DuePost] = []
         async with self.db.transaction() as tx:
             await tx.posts.expire(now, since)
-            for post in await tx.posts.unsent(now, since, limit):
+            for post in await tx.posts.unsent(now, since, limit, platforms):
                 lease = now + self.rules.lease
                 if not await tx.posts.lease(post.id, self.instance, lease, post.lease_until):
                     continue
@@ -134,12 +141,15 @@ class DailyUseCases(ServiceBase):
             if due.chat.kind is ChatKind.PRIVATE and due.chat.owner_id is not None:
                 await tx.users.set_focus(due.chat.owner_id, due.post.id)
 
-    async def claim_due_reveals(self, limit: int = 100) -> list[DueReveal]:
-        """Claim the reveals that are due now, each with its summary, in one transaction."""
+    async def claim_due_reveals(
+        self, limit: int = 100, platforms: Sequence[str] | None = None
+    ) -> list[DueReveal]:
+        """Claim the reveals that are due now (in chats on these platforms, if named), each
+        with its summary, in one transaction."""
         now = self.clock.now()
         due: list[DueReveal] = []
         async with self.db.transaction() as tx:
-            for post in await tx.posts.due_reveals(now, limit):
+            for post in await tx.posts.due_reveals(now, limit, platforms):
                 lease = now + self.rules.lease
                 if not await tx.posts.claim_reveal(post.id, now, lease):
                     continue
@@ -149,12 +159,16 @@ class DailyUseCases(ServiceBase):
                     due.append(found)
         return due
 
-    async def claim_unsent_reveals(self, limit: int = 100) -> list[DueReveal]:
-        """Take over reveals whose claimer let the lease run out unsent, within the grace."""
+    async def claim_unsent_reveals(
+        self, limit: int = 100, platforms: Sequence[str] | None = None
+    ) -> list[DueReveal]:
+        """Take over reveals (in chats on these platforms, if named) whose claimer let the lease
+        run out unsent, within the grace."""
         now = self.clock.now()
         due: list[DueReveal] = []
         async with self.db.transaction() as tx:
-            for post in await tx.posts.unsent_reveals(now, now - self.rules.grace, limit):
+            since = now - self.rules.grace
+            for post in await tx.posts.unsent_reveals(now, since, limit, platforms):
                 lease = now + self.rules.lease
                 assert post.reveal_lease_until is not None
                 if not await tx.posts.lease_reveal(post.id, lease, post.reveal_lease_until):
