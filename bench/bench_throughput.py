@@ -41,6 +41,7 @@ from bench.bot_settings import settings_for
 from bench.results import print_table, record
 from bot.compose import open_service
 from bot.config import Settings
+from bot.gc_pacing import freeze_startup
 from bot.quiz.bank import Bank, BankMeta
 from bot.quiz.records import ChatKind, Place
 from bot.telegram_adapter.app import ALLOWED_UPDATES, build_application
@@ -204,6 +205,7 @@ async def started(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     await app.initialize()
     if app.post_init:
         await app.post_init(app)
+    freeze_startup()  # as `quizbot run` does (bot.telegram_adapter.runner.serve)
     assert app.updater is not None
     await app.updater.start_polling(allowed_updates=ALLOWED_UPDATES)
     await app.start()

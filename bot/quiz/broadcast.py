@@ -23,6 +23,7 @@ REVEAL_BATCH = 500
 CLAIM_BATCH = 100
 QUEUE = 500
 CONCURRENCY = 64
+RECORD_BATCH = 100
 
 
 class Sender(Protocol):
@@ -79,6 +80,38 @@ async def bounded(jobs: Iterable[Awaitable[Any]], limit: int = CONCURRENCY) -> N
     await asyncio.gather(*(run(job) for job in jobs))
 
 
+class GroupCommit:
+    """Records sent posts in shared transactions: the sends that finish while one transaction
+    commits go together in the next (up to RECORD_BATCH). `record` returns once its own post
+    is committed, so nothing is taken for recorded that could still be lost; a failed commit
+    fails every send in it, whose leases then run out and are sent again (at least once)."""
+
+    def __init__(self, service: QuizService, limit: int = RECORD_BATCH) -> None:
+        self.service = service
+        self.limit = limit
+        self._pending: list[tuple[DuePost, MessageRef, asyncio.Future[None]]] = []
+        self._writer: asyncio.Task[None] | None = None
+
+    async def record(self, due: DuePost, ref: MessageRef) -> None:
+        done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._pending.append((due, ref, done))
+        if self._writer is None or self._writer.done():
+            self._writer = asyncio.create_task(self._write())
+        await asyncio.shield(done)
+
+    async def _write(self) -> None:
+        while self._pending:
+            batch, self._pending = self._pending[: self.limit], self._pending[self.limit :]
+            try:
+                await self.service.record_sent_many([(due, ref) for due, ref, _ in batch])
+            except Exception as exc:
+                for *_, done in batch:
+                    done.set_exception(exc)
+            else:
+                for *_, done in batch:
+                    done.set_result(None)
+
+
 class Broadcaster:
     """One per process and platform; `tick()` is called periodically."""
 
@@ -96,8 +129,7 @@ class Broadcaster:
         self.running = running
         self.concurrency = concurrency
         self._posting: asyncio.Task[None] | None = None
-        # SQLite has one writer: recorders queueing here beat recorders polling for its lock.
-        self._recording = asyncio.Lock()
+        self._recorder = GroupCommit(service)
 
     async def tick(self) -> None:
         """Reveal what is due now; then start sending due posts unless a broadcast is under way.
@@ -182,8 +214,7 @@ class Broadcaster:
             if other is not None:
                 due, sent = other, await self.sender.send_question(other)
         if isinstance(sent, MessageRef):
-            async with self._recording:
-                await self.service.record_sent(due, sent)
+            await self._recorder.record(due, sent)
         elif sent.kind is RefusalKind.RETRY_LATER:
             log.info("post %s: sent again once its lease runs out", due.post.id)
         else:

@@ -151,6 +151,7 @@ def build_application(
         data.settings = settings
         data.service = await open_service()
         data.link_key = link_key(settings.telegram.token)
+        data.gc_pacer.start()
         if register_commands:
             await _register_commands(application)
         sender = TelegramSender(
@@ -174,6 +175,7 @@ def build_application(
 
     async def post_stop(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
         data: BotData = application.bot_data
+        await data.gc_pacer.stop()
         if data.broadcaster is not None:
             await data.broadcaster.wait()
 

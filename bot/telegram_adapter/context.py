@@ -7,13 +7,15 @@ from typing import Any
 from telegram.ext import CallbackContext, ExtBot
 
 from bot.config import Settings
+from bot.gc_pacing import GcPacer
 from bot.quiz.broadcast import Broadcaster
 from bot.quiz.service import QuizService
 from bot.telegram_adapter.delivery import Deliverer
 
 
 class BotData:
-    """Filled in by post_init: settings, the service, the deliverer and the broadcaster."""
+    """Filled in by post_init: settings, the service, the deliverer and the broadcaster
+    (and the garbage collection pacer, running from post_init to post_stop)."""
 
     def __init__(self) -> None:
         self.settings = Settings()
@@ -21,6 +23,7 @@ class BotData:
         self.deliverer = Deliverer()
         self.broadcaster: Broadcaster | None = None
         self.link_key = b""
+        self.gc_pacer = GcPacer()
 
     @property
     def has_service(self) -> bool:

@@ -21,6 +21,7 @@ from telegram.error import (
 
 from bot.compose import open_service
 from bot.config import Settings
+from bot.gc_pacing import freeze_startup
 from bot.problems import report_problems
 from bot.quiz.bank import BankError, load_bank
 from bot.redaction import redact
@@ -205,6 +206,7 @@ async def serve(
     try:
         if application.post_init:
             await application.post_init(application)
+        freeze_startup()  # the bank, handlers and modules stay out of later full collections
         await application.start()
         for server in servers:
             await server.start()  # listening before Telegram is told where to deliver

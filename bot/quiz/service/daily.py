@@ -134,12 +134,18 @@ class DailyUseCases(ServiceBase):
     async def record_sent(self, due: DuePost, ref: MessageRef) -> None:
         """The post's question went out as this message: the chat's failures are forgotten,
         and a private chat's person is now on this question. Only those fields are written."""
+        await self.record_sent_many([(due, ref)])
+
+    async def record_sent_many(self, sent: Sequence[tuple[DuePost, MessageRef]]) -> None:
+        """`record_sent` for several posts in one transaction (the broadcast's group commit)."""
+        now = self.clock.now()
         async with self.db.transaction() as tx:
-            await tx.posts.record_delivery(due.post.id, QUESTION, ref, self.clock.now())
-            if due.chat.failures:
-                await tx.chats.clear_failures(due.chat.id)
-            if due.chat.kind is ChatKind.PRIVATE and due.chat.owner_id is not None:
-                await tx.users.set_focus(due.chat.owner_id, due.post.id)
+            for due, ref in sent:
+                await tx.posts.record_delivery(due.post.id, QUESTION, ref, now)
+                if due.chat.failures:
+                    await tx.chats.clear_failures(due.chat.id)
+                if due.chat.kind is ChatKind.PRIVATE and due.chat.owner_id is not None:
+                    await tx.users.set_focus(due.chat.owner_id, due.post.id)
 
     async def claim_due_reveals(
         self, limit: int = 100, platforms: Sequence[str] | None = None
