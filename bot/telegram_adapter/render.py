@@ -8,6 +8,7 @@ from telegram.constants import MessageLimit
 
 from bot.quiz.model import Kind, Question
 from bot.quiz.records import Chat, PostSummary
+from bot.quiz.schedule import WEEKDAY_NAMES
 from bot.quiz.scoring import Standing
 from bot.quiz.service import AttemptResult, Leaderboard, ScoreCard
 from bot.telegram_adapter.texts import text
@@ -199,7 +200,7 @@ def _row(standing: Standing, language: str) -> str:
 
 def settings_text(chat: Chat, language: str) -> str:
     """A chat's settings."""
-    days = ",".join(("mon", "tue", "wed", "thu", "fri", "sat", "sun")[d] for d in chat.weekdays)
+    days = ",".join(WEEKDAY_NAMES[d] for d in chat.weekdays)
     reveal = (
         text(language, "settings_reveal_hours", hours=chat.reveal_after_hours)
         if chat.reveal_after_hours
