@@ -44,7 +44,6 @@ OWN: Mapping[str, Mapping[str, str]] = {
             "用法：/settings time:09:00 zone:Asia/Shanghai days:mon,wed,fri topics:llm,cv "
             "reveal:12 lang:zh\n{error}"
         ),
-        "settings_stopped": "\n⚠️ 已停止发送：{reason}",
         "forget_prompt": (
             "🔒 [b]我保存的关于你的数据[/b]\n作答：{attempts} 条\n查看答案：{peeks} 条\n"
             "复习卡片：{cards} 张\n以及你的 Discord 名字和语言。\n\n"
@@ -83,7 +82,6 @@ OWN: Mapping[str, Mapping[str, str]] = {
             "Usage: /settings time:09:00 zone:Europe/Berlin days:mon,wed,fri topics:llm,cv "
             "reveal:12 lang:en\n{error}"
         ),
-        "settings_stopped": "\n⚠️ Stopped: {reason}",
         "forget_prompt": (
             "🔒 [b]What I keep about you[/b]\nAnswers: {attempts}\nRevealed answers: {peeks}\n"
             "Review cards: {cards}\nand your Discord name and locale.\n\n"

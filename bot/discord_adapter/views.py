@@ -17,8 +17,9 @@ from bot.discord_adapter.context import (
     send,
 )
 from bot.discord_adapter.identity import interaction_person
-from bot.discord_adapter.render import LETTERS, answer_embeds, verdict_text
+from bot.discord_adapter.render import answer_embeds, verdict_text
 from bot.discord_adapter.texts import text
+from bot.presenting import LETTERS
 from bot.quiz.model import Kind, Question
 from bot.quiz.service import NoQuestion, PostTarget
 

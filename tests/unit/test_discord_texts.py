@@ -10,13 +10,14 @@ import pytest
 from bot.discord_adapter.texts import OWN, text
 from bot.quiz.messages import TEXTS
 
-ADAPTER = Path(__file__).resolve().parents[2] / "bot" / "discord_adapter"
+BOT = Path(__file__).resolve().parents[2] / "bot"
+SOURCES = [*(BOT / "discord_adapter").glob("*.py"), BOT / "presenting.py"]
 KEY = re.compile(r"""\btext\(\s*\w+,\s*"(\w+)"|"(title_\w+)"|"(answer_title)\"""")
 
 
 def _keys() -> set[str]:
     found: set[str] = set()
-    for path in ADAPTER.glob("*.py"):
+    for path in SOURCES:
         for match in KEY.finditer(path.read_text(encoding="utf-8")):
             found.update(g for g in match.groups() if g)
     return found
