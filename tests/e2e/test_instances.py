@@ -1,6 +1,7 @@
 """Several `quizbot run` processes on one PostgreSQL and one fake Bot API: every due chat gets
 exactly one post, a killed instance's share is finished by the others, a process killed at
-random moments loses no post, and an update delivered to two instances counts once."""
+random moments loses no post (on SQLite too), and an update delivered to two instances counts
+once."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import aiohttp
+import pytest
 
 from bot.quiz.bank import load_bank
 from bot.quiz.records import Address, ChatKind, Person, Place
@@ -90,13 +92,13 @@ async def _due_chats(url: str, chats: Iterable[int]) -> None:
 
 @asynccontextmanager
 async def deployment(
-    fake_api: FakeBotApi, postgres_db: str, tmp_path: Path, chats: int = CHATS
+    fake_api: FakeBotApi, url: str, tmp_path: Path, chats: int = CHATS
 ) -> AsyncIterator[Deployment]:
     ids = [FIRST_CHAT - n for n in range(chats)]
     for chat_id in ids:
         fake_api.add_chat(chat_id, "supergroup", f"Group {chat_id}")
-    await _due_chats(postgres_db, ids)
-    yield Deployment(fake_api, postgres_db, tmp_path, ids)
+    await _due_chats(url, ids)
+    yield Deployment(fake_api, url, tmp_path, ids)
 
 
 async def _stop(*processes: asyncio.subprocess.Process) -> None:
@@ -156,13 +158,21 @@ async def test_a_killed_instances_share_is_finished_by_the_others(
         assert _report("one instance killed", counts) <= 64
 
 
+@pytest.fixture(params=["sqlite", "postgres"])
+def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """The database of a one-process deployment: the default SQLite file, or PostgreSQL."""
+    if request.param == "sqlite":
+        return f"sqlite+aiosqlite:///{tmp_path / 'quiz.db'}"
+    return str(request.getfixturevalue("postgres_db"))
+
+
 async def test_a_broadcast_killed_twenty_times_loses_no_post(
-    fake_api: FakeBotApi, postgres_db: str, tmp_path: Path
+    fake_api: FakeBotApi, store_url: str, tmp_path: Path
 ) -> None:
     fake_api.inject("sendMessage", error=Fault.slow(0.2), times=None)
     fake_api.inject("sendPoll", error=Fault.slow(0.2), times=None)
     chance = random.Random(7)
-    async with deployment(fake_api, postgres_db, tmp_path) as bot:
+    async with deployment(fake_api, store_url, tmp_path) as bot:
         for _ in range(20):
             process = await bot.start("--role", "scheduler")
             await asyncio.sleep(chance.uniform(1.0, 3.0))
