@@ -22,6 +22,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import signal
 import sys
 import tempfile
 import time
@@ -46,6 +47,7 @@ SPEED_UP = 3.0  # 4 instances over one
 COMMAND_CALLS = len(COMMANDS) * 3
 START_TIMEOUT = 120.0
 STALL = 30.0  # seconds without a new post: the run is over, whatever is missing is missing
+IDLE = 3.0  # seconds of ticking with nothing due, to measure what an instance costs at rest
 AFTER = 3.0  # seconds (ticks) to wait after the last chat's post, for duplicates
 TICKS = os.sysconf("SC_CLK_TCK")  # /proc/PID/stat counts CPU time in these
 
@@ -198,6 +200,16 @@ async def wait_posted(server: FakeBotApiProcess, chats: int) -> None:
             return
 
 
+async def profile(pid: int, prefix: str, k: int) -> asyncio.subprocess.Process:
+    """py-spy sampling one instance (raw, collapsed stacks) into PREFIX-K.txt until SIGINT."""
+    return await asyncio.create_subprocess_exec(
+        str(Path(sys.executable).with_name("py-spy")),
+        *("record", "--pid", str(pid), "--nonblocking", "-r", "100", "-f", "raw"),
+        *("-o", f"{prefix}-{k}.txt"),
+        stdout=asyncio.subprocess.DEVNULL,
+    )
+
+
 async def stop(instances: list[asyncio.subprocess.Process]) -> None:
     """SIGTERM each instance, then wait for it (SIGKILL after 30 s)."""
     for process in instances:
@@ -222,6 +234,7 @@ class Run:
     started_in: float
     cpu: Cpu
     measured: float  # seconds over which cpu was measured
+    idle: float  # CPU seconds per second of one instance ticking with nothing due
     ceiling: float | None = None
 
     @property
@@ -254,6 +267,11 @@ class Run:
         return 1000 * seconds / max(1, self.got["posts"])
 
     @property
+    def bound(self) -> float:
+        """Posts per second if every core of the machine were the benchmark's: its CPU bound."""
+        return (os.cpu_count() or 1) * self.got["posts"] / self.cpu.ours if self.cpu.ours else 0.0
+
+    @property
     def cores(self) -> str:
         """Cores the benchmark's processes used on average, and the whole machine."""
         return f"{self.cpu.ours / self.measured:.2f} of {self.cpu.machine / self.measured:.2f}"
@@ -279,19 +297,28 @@ async def run_instances(
             try:
                 started_in = await wait_started(server, instances, folder)
                 pids = [process.pid for process in instances]
+                idle_from = await cpu_now(pids, postgres, server)
+                await asyncio.sleep(IDLE)
                 before = await cpu_now(pids, postgres, server)
+                profiler = await profile(pids[0], args.profile, k) if args.profile else None
                 await make_due(url)
                 due_at = time.monotonic()
                 await wait_posted(server, args.chats)
                 after = await cpu_now(pids, postgres, server)
                 measured = time.monotonic() - due_at
+                if profiler is not None:
+                    profiler.send_signal(signal.SIGINT)  # py-spy writes its file and exits
+                    await profiler.wait()
                 await asyncio.sleep(AFTER)
             finally:
                 await stop(instances)
             got = await server.acall(delivered)
             if any(process.returncode not in (0, None) for process in instances):
                 print(f"an instance exited with an error:\n{log_tails(folder)}", file=sys.stderr)
-        run = Run(k, args.chats, got, got["last"] - due_at, started_in, after - before, measured)
+        idle = (before - idle_from).bots / IDLE / k
+        run = Run(
+            k, args.chats, got, got["last"] - due_at, started_in, after - before, measured, idle
+        )
         if ceiling:
             sample = await server.acall(a_question)
             run.ceiling = await measure_ceiling(server, sample, args.ceiling)
@@ -342,6 +369,8 @@ async def main_async(args: argparse.Namespace) -> int:
                 f"{run.per_post_ms(run.cpu.bots):.2f} / {run.per_post_ms(run.cpu.postgres):.2f}"
                 f" / {run.per_post_ms(run.cpu.server):.2f}",
                 run.cores,
+                f"{run.bound:,.0f}",
+                f"{1000 * run.idle:.0f}",
             )
         )
     print()
@@ -358,6 +387,8 @@ async def main_async(args: argparse.Namespace) -> int:
             "every chat one post",
             "CPU ms/post: bots / PostgreSQL / fake server",
             "cores used: ours of machine's",
+            "CPU bound, posts/s",
+            "idle CPU ms/s per instance",
         ),
     )
     print(
@@ -380,13 +411,15 @@ async def main_async(args: argparse.Namespace) -> int:
             + ("" if run.correct else f", FAILED: {run.missing} missing, {run.duplicates} dup")
             + f", CPU ms/post {run.per_post_ms(run.cpu.bots):.2f}/"
             f"{run.per_post_ms(run.cpu.postgres):.2f}/{run.per_post_ms(run.cpu.server):.2f}, "
-            f"cores {run.cores})"
+            f"cores {run.cores}, CPU bound {run.bound:,.0f}/s, idle {1000 * run.idle:.0f} ms/s)"
             for run in runs
         )
         record(
             "2. broadcast, instances on PostgreSQL",
             f"{args.chats:,} chats due, instances: {figures} (target >= {TARGET:,} with 4, "
-            f">= {SPEED_UP:g}x one; CPU = bots/PostgreSQL/fake server); fake server alone "
+            f">= {SPEED_UP:g}x one; CPU = bots/PostgreSQL/fake server; cores = ours of the "
+            "machine's busy; CPU bound = posts/s with every core ours; idle = one instance at "
+            f"rest); fake server alone "
             f"{ceiling:,.0f} sendMessage/s; load {load_before} -> {load_after}",
         )
     return 1 if failed else 0
@@ -400,9 +433,12 @@ def main() -> None:
         default=[1, 2, 4],
         help="comma-separated instance counts (default 1,2,4)",
     )
-    parser.add_argument("--chats", type=int, default=10_000)
+    parser.add_argument("--chats", type=int, default=5_000)
     parser.add_argument("--group-share", type=float, default=0.1)
     parser.add_argument("--ceiling", type=int, default=20_000, help="requests for the ceiling")
+    parser.add_argument(
+        "--profile", metavar="PREFIX", help="py-spy one instance per K into PREFIX-K.txt"
+    )
     parser.add_argument("--no-record", action="store_true", help="do not append to RESULTS.md")
     args = parser.parse_args()
     sys.exit(asyncio.run(main_async(args)))
