@@ -12,9 +12,12 @@ chat is made due in one statement; the run ends when every chat has its post (or
 for STALL seconds). Figures: posts per second between the first and the last post arriving at the
 fake server, and over the wall time from the statement; whether every chat got exactly one post
 (a correctness failure is printed loudly and fails the command); the speed-up over one instance;
-and where the CPU went per post (the bots, PostgreSQL's processes, the fake server), which on a
-machine with fewer cores than processes is what bounds the rate. Beside them the fake server's own
-ceiling (bench_broadcast.server_ceiling) and the machine's CPU count and load.
+where the CPU went per post (the bots, PostgreSQL's processes, the fake server; from /proc); the
+cores those processes got out of the machine's busy cores (on a shared machine the rate follows
+this share); the CPU bound, posts/s if every core were ours at that cost per post; and what one
+instance costs a second at rest. Beside them the fake server's own ceiling
+(bench_broadcast.server_ceiling) and the machine's CPU count and load. `--profile PREFIX` records
+one instance per K with py-spy (collapsed stacks, PREFIX-K.txt) while it broadcasts.
 """
 
 from __future__ import annotations
