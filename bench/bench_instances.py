@@ -440,7 +440,9 @@ def main() -> None:
     parser.add_argument("--group-share", type=float, default=0.1)
     parser.add_argument("--ceiling", type=int, default=20_000, help="requests for the ceiling")
     parser.add_argument(
-        "--profile", metavar="PREFIX", help="py-spy one instance per K into PREFIX-K.txt"
+        "--profile",
+        metavar="PREFIX",
+        help="py-spy one instance per K into PREFIX-K.txt (needs .venv/bin/pip install py-spy)",
     )
     parser.add_argument("--no-record", action="store_true", help="do not append to RESULTS.md")
     args = parser.parse_args()
