@@ -1,5 +1,6 @@
-"""Benchmark 2, several instances: the broadcast pipeline with 1, 2 and 4 `quizbot run --role
-scheduler` processes on one PostgreSQL.
+"""Benchmark 2 with instances: the broadcast by K `quizbot run --role scheduler` processes.
+
+K is 1, 2 and 4 by default, all on one PostgreSQL.
 
 Run: .venv/bin/python -m bench.bench_instances [--instances 1,2,4] [--chats N]
 
@@ -436,7 +437,7 @@ def main() -> None:
         default=[1, 2, 4],
         help="comma-separated instance counts (default 1,2,4)",
     )
-    parser.add_argument("--chats", type=int, default=5_000)
+    parser.add_argument("--chats", type=int, default=5_000, help="default 5,000")
     parser.add_argument("--group-share", type=float, default=0.1)
     parser.add_argument("--ceiling", type=int, default=20_000, help="requests for the ceiling")
     parser.add_argument(
