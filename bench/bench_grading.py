@@ -12,7 +12,7 @@ from pathlib import Path
 import yaml
 
 from bench.results import print_table, record
-from bot.quiz.bank import load_bank
+from bot.quiz.bank.loader import load_bank
 from bot.quiz.grading import grade
 from bot.quiz.model import KeyPoint, Kind, Question
 

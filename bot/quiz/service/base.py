@@ -15,7 +15,7 @@ from typing import Protocol
 
 from fsrs import Scheduler
 
-from bot.quiz.bank import Bank
+from bot.quiz.bank.model import Bank
 from bot.quiz.ports import Database, Tx
 from bot.quiz.records import Chat, ChatKind, Person, Place, User
 from bot.quiz.schedule import next_post_time, parse_time, parse_zone

@@ -1,0 +1,185 @@
+"""Load a bank: read its entry file and the files it includes, check them, build the Bank.
+
+Each file is read into plain data straight from the parser's events, which is several times
+faster than composing YAML nodes; the nodes are composed only for a file with problems, to
+turn each problem's place in the data into its line.
+"""
+
+from __future__ import annotations
+
+import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import yaml
+
+from bot.quiz.bank.data import PARSER, Data, Unsupported, written
+from bot.quiz.bank.events import read_events
+from bot.quiz.bank.model import Bank, BankMeta
+from bot.quiz.bank.nodes import MAX_DEPTH, line_of, nodes_to_data, too_deep
+from bot.quiz.bank.problems import BankError, Problem
+from bot.quiz.bank.questions import QuestionReader
+from bot.quiz.bank.source import Findings, Source
+from bot.quiz.model import Question
+
+META_FIELDS = frozenset({"title", "language", "version", "description"})
+ENTRY_FILE_FIELDS = frozenset({"meta", "questions", "include"})
+INCLUDED_FILE_FIELDS = frozenset({"questions"})
+
+
+def load_bank(path: str | Path) -> Bank:
+    """Load the bank at `path` and the files it includes; BankError lists every problem."""
+    with _gc_paused():
+        return Loader(fast=True).load(Path(path))
+
+
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    """Pause the cycle collector, whose full passes over a growing bank cost ~15% of a load."""
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
+
+
+class Loader:
+    """Collects problems while validating each file's data; lines are found only for problems.
+
+    With `fast`, a file is read from the parser's events and composed only to locate its
+    problems; without it, every file is composed first (the reference the fast path must match).
+    """
+
+    def __init__(self, *, fast: bool) -> None:
+        self.fast = fast
+        self.findings = Findings()
+
+    def load(self, entry: Path) -> Bank:
+        """The bank at `entry` with its included files; BankError lists every problem."""
+        meta = BankMeta()
+        questions: list[Question] = []
+        source = self._read(entry)
+        if source is not None:
+            meta = self._entry_file(source, questions)
+        if self.findings.problems:
+            raise BankError(self.findings.located())
+        return Bank(meta=meta, questions=tuple(questions))
+
+    def _unreadable(self, path: Path, line: int, message: str) -> None:
+        self.findings.problems.append(Problem(str(path), line, message))
+
+    def _read(self, path: Path) -> Source | None:
+        try:
+            text = path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            self._unreadable(path, 0, "file not found")
+            return None
+        except (OSError, UnicodeDecodeError) as exc:
+            self._unreadable(path, 0, f"cannot read the file: {exc}")
+            return None
+        if self.fast:
+            try:
+                data, lines = read_events(text)
+            except (Unsupported, yaml.YAMLError):
+                pass  # the composer below handles the file, or reports why it cannot
+            else:
+                return Source(path, text, data, lines)
+        try:
+            node = yaml.compose(text, Loader=PARSER)
+        except RecursionError:  # the pure-Python composer recurses once per level
+            self._unreadable(path, 0, f"nested more than {MAX_DEPTH} levels")
+            return None
+        except yaml.MarkedYAMLError as exc:
+            mark = exc.problem_mark or exc.context_mark
+            line = mark.line + 1 if mark else 0
+            reason = exc.problem or exc.context or "invalid YAML"
+            self._unreadable(path, line, f"YAML syntax error: {reason}")
+            return None
+        except yaml.YAMLError as exc:
+            self._unreadable(path, 0, f"YAML syntax error: {exc}")
+            return None
+        deep = too_deep(node)
+        if deep is not None:
+            message = f"nested more than {MAX_DEPTH} levels deep; a bank needs a few"
+            self._unreadable(path, line_of(deep), message)
+            return None
+        if node is None:
+            self._unreadable(path, 1, "the file is empty")
+            return None
+        if not isinstance(node, yaml.MappingNode):
+            message = "the file must be a mapping with a `questions` list"
+            self._unreadable(path, line_of(node), message)
+            return None
+        data, lines = nodes_to_data(node)
+        return Source(path, text, data, lines, node)
+
+    def _entry_file(self, source: Source, out: list[Question]) -> BankMeta:
+        meta = BankMeta()
+        fields = source.data
+        for name in fields:
+            if name not in ENTRY_FILE_FIELDS:
+                self.findings.add(source, (name,), f"unknown top-level field `{name}`")
+        if "meta" in fields:
+            meta = self._meta(source, fields["meta"])
+        self._questions(source, fields.get("questions"), out)
+        include = fields.get("include")
+        if include is not None:
+            for part_path in self._includes(source, include):
+                part = self._read(part_path)
+                if part is None:
+                    continue
+                for name in part.data:
+                    if name not in INCLUDED_FILE_FIELDS:
+                        message = f"unknown top-level field `{name}` in an included file"
+                        self.findings.add(part, (name,), message)
+                self._questions(part, part.data.get("questions"), out)
+        return meta
+
+    def _includes(self, source: Source, item: Data) -> Iterator[Path]:
+        if not isinstance(item, list):
+            self.findings.add(source, ("include",), "`include` must be a list of file paths")
+            return
+        for index, entry in enumerate(item):
+            name = written(entry)
+            if name is None or not name.strip():
+                message = "each `include` entry must be a file path"
+                self.findings.add(source, ("include", index), message)
+                continue
+            yield source.path.parent / name
+
+    def _meta(self, source: Source, item: Data) -> BankMeta:
+        if not isinstance(item, dict):
+            message = "`meta` must be a mapping (title, language, version)"
+            self.findings.add(source, ("meta",), message)
+            return BankMeta()
+        values: dict[str, str] = {}
+        for name, entry in item.items():
+            text = written(entry)
+            if name not in META_FIELDS:
+                self.findings.add(source, ("meta", name), f"unknown field `meta.{name}`")
+            elif text is None or not text.strip():
+                message = f"`meta.{name}` must be a non-empty text"
+                self.findings.add(source, ("meta", name), message)
+            else:
+                values[name] = text
+        return BankMeta(
+            title=values.get("title", BankMeta.title),
+            language=values.get("language", BankMeta.language),
+            version=values.get("version", BankMeta.version),
+        )
+
+    def _questions(self, source: Source, item: Data | None, out: list[Question]) -> None:
+        if item is None:
+            self.findings.add(source, (), "missing the `questions` list")
+            return
+        if not isinstance(item, list):
+            self.findings.add(source, ("questions",), "`questions` must be a list")
+            return
+        for index, entry in enumerate(item):
+            question = QuestionReader(self.findings, source, index, entry).read()
+            if question is not None:
+                out.append(question)
