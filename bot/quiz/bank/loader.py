@@ -2,14 +2,18 @@
 
 Each file is read into plain data straight from the parser's events, which is several times
 faster than composing YAML nodes; the nodes are composed only for a file with problems, to
-turn each problem's place in the data into its line.
+turn each problem's place in the data into its line. A bank whose files have the same bytes as
+at its last load is not read again: the same Bank comes back.
 """
 
 from __future__ import annotations
 
 import gc
+import hashlib
+import io
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
@@ -29,9 +33,54 @@ INCLUDED_FILE_FIELDS = frozenset({"questions"})
 
 
 def load_bank(path: str | Path) -> Bank:
-    """Load the bank at `path` and the files it includes; BankError lists every problem."""
+    """Load the bank at `path` and the files it includes; BankError lists every problem.
+
+    When every file has the bytes it had at this entry's last successful load, that Bank is
+    returned as it is (`/reload` of an unchanged bank rebuilds nothing).
+    """
+    entry = Path(path)
+    known = _LOADED.get(entry)
+    if known is not None and known.unchanged():
+        return known.bank
     with _gc_paused():
-        return Loader(fast=True).load(Path(path))
+        loader = Loader(fast=True)
+        bank = loader.load(entry)
+    _LOADED.pop(entry, None)
+    _LOADED[entry] = _Loaded(tuple(loader.files), bank)
+    while len(_LOADED) > _LOADED_MAX:
+        del _LOADED[next(iter(_LOADED))]
+    return bank
+
+
+@dataclass(frozen=True)
+class _Loaded:
+    """A bank as loaded, with the files it was read from and the digests of their bytes."""
+
+    files: tuple[tuple[Path, bytes], ...]
+    bank: Bank
+
+    def unchanged(self) -> bool:
+        """True when every file still has the bytes it was loaded from."""
+        for path, digest in self.files:
+            try:
+                if _digest(path.read_bytes()) != digest:
+                    return False
+            except OSError:
+                return False
+        return True
+
+
+_LOADED: dict[Path, _Loaded] = {}  # the last bank loaded from each entry path, oldest first
+_LOADED_MAX = 4
+
+
+def _digest(raw: bytes) -> bytes:
+    return hashlib.sha256(raw).digest()
+
+
+def _decoded(raw: bytes) -> str:
+    """The text `Path.read_text(encoding="utf-8")` gives for these bytes (same newlines, errors)."""
+    return io.TextIOWrapper(io.BytesIO(raw), encoding="utf-8").read()
 
 
 @contextmanager
@@ -57,6 +106,7 @@ class Loader:
     def __init__(self, *, fast: bool) -> None:
         self.fast = fast
         self.findings = Findings()
+        self.files: list[tuple[Path, bytes]] = []  # each file read, with the digest of its bytes
 
     def load(self, entry: Path) -> Bank:
         """The bank at `entry` with its included files; BankError lists every problem."""
@@ -74,13 +124,15 @@ class Loader:
 
     def _read(self, path: Path) -> Source | None:
         try:
-            text = path.read_text(encoding="utf-8")
+            raw = path.read_bytes()
+            text = _decoded(raw)
         except FileNotFoundError:
             self._unreadable(path, 0, "file not found")
             return None
         except (OSError, UnicodeDecodeError) as exc:
             self._unreadable(path, 0, f"cannot read the file: {exc}")
             return None
+        self.files.append((path, _digest(raw)))
         if self.fast:
             try:
                 data, lines = read_events(text)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import logging
 import os
 import random
@@ -60,8 +59,7 @@ BANK_DIGEST = "bank_digest"
 
 def bank_digest(bank: Bank) -> str:
     """A fingerprint of the bank's questions, the same on every machine."""
-    text = repr([replace(q, origin="") for q in bank.questions])
-    return hashlib.sha256(text.encode()).hexdigest()
+    return bank.fingerprint
 
 
 class NoQuestion(Exception):
