@@ -13,7 +13,7 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.quiz.bank.loader import Loader, load_bank
+from bot.quiz.bank.loader import NODES, Loader, load_bank
 from bot.quiz.bank.model import Bank
 from bot.quiz.bank.problems import BankError
 from bot.quiz.bank.questions import SURELY_KEPT, normalises_to_nothing
@@ -248,7 +248,7 @@ def test_included_files_load_as_one_bank_and_ids_are_unique_across_them(tmp_path
 
 def load_composed(path: Path) -> Bank:
     """The bank as the reference path reads it: every file composed into YAML nodes first."""
-    return Loader(fast=False).load(path)
+    return Loader(NODES).load(path)
 
 
 def outcome(load: Any, path: Path) -> tuple[object, ...]:

@@ -20,10 +20,14 @@ class Scalar(NamedTuple):
     tag: str
 
 
-# A file's content as plain data: a string is a scalar that SafeLoader loads as that string.
-Data: TypeAlias = "str | Scalar | list[Data] | dict[str, Data]"
+# A file's content as plain data: a string is a scalar that SafeLoader loads as that string;
+# int, float and bool are numbers and booleans as fast_read.py hands them over.
+Data: TypeAlias = "str | int | float | Scalar | list[Data] | dict[str, Data]"
 # A place in a file's data: the keys and indexes that lead to it from the top.
 Where: TypeAlias = tuple[str | int, ...]
+
+
+NULL = Scalar("", "tag:yaml.org,2002:null")  # an empty value, where None means an absent field
 
 
 class Unsupported(Exception):
@@ -50,11 +54,13 @@ def value_of(item: Data | None) -> Any:
         return item
     if isinstance(item, Scalar):
         return _construct(item.tag, item.text)
-    return None
+    if isinstance(item, list | dict):
+        return None
+    return item
 
 
 def written(item: Data) -> str | None:
-    """A scalar's text as written in the file; None for a list or a mapping."""
+    """A scalar's text as written in the file; None for a list, a mapping or a number."""
     if isinstance(item, str):
         return item
     if isinstance(item, Scalar):

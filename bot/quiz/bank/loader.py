@@ -1,9 +1,10 @@
 """Load a bank: read its entry file and the files it includes, check them, build the Bank.
 
-Each file is read into plain data straight from the parser's events, which is several times
-faster than composing YAML nodes; the nodes are composed only for a file with problems, to
-turn each problem's place in the data into its line. A bank whose files have the same bytes as
-at its last load is not read again: the same Bank comes back.
+A bank is first read with fast_yaml (fast_read.py); a file it must leave to libyaml, or any
+problem, and the bank is read again from libyaml's events (events.py), which is what every
+problem report comes from. A file with problems is composed into YAML nodes, to turn each
+problem's place in the data into its line. A bank whose files have the same bytes as at its
+last load is not read again: the same Bank comes back.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ import yaml
 
 from bot.quiz.bank.data import PARSER, Data, Unsupported, written
 from bot.quiz.bank.events import read_events
+from bot.quiz.bank.fast_read import read_fast
 from bot.quiz.bank.model import Bank, BankMeta
 from bot.quiz.bank.nodes import MAX_DEPTH, line_of, nodes_to_data, too_deep
 from bot.quiz.bank.problems import BankError, Problem
@@ -43,8 +45,12 @@ def load_bank(path: str | Path) -> Bank:
     if known is not None and known.unchanged():
         return known.bank
     with _gc_paused():
-        loader = Loader(fast=True)
-        bank = loader.load(entry)
+        try:
+            loader = Loader(FAST)
+            bank = loader.load(entry)
+        except Unsupported:
+            loader = Loader(EVENTS)
+            bank = loader.load(entry)
     _LOADED.pop(entry, None)
     _LOADED[entry] = _Loaded(tuple(loader.files), bank)
     while len(_LOADED) > _LOADED_MAX:
@@ -96,15 +102,17 @@ def _gc_paused() -> Iterator[None]:
         gc.enable()
 
 
+# How a Loader reads each file: with fast_yaml (Unsupported at the first doubt), from libyaml's
+# events (composed only to locate problems), or composed into nodes first: the reference the
+# other two must match.
+FAST, EVENTS, NODES = "fast_yaml", "events", "nodes"
+
+
 class Loader:
-    """Collects problems while validating each file's data; lines are found only for problems.
+    """Collects problems while validating each file's data; lines are found only for problems."""
 
-    With `fast`, a file is read from the parser's events and composed only to locate its
-    problems; without it, every file is composed first (the reference the fast path must match).
-    """
-
-    def __init__(self, *, fast: bool) -> None:
-        self.fast = fast
+    def __init__(self, reading: str) -> None:
+        self.reading = reading
         self.findings = Findings()
         self.files: list[tuple[Path, bytes]] = []  # each file read, with the digest of its bytes
 
@@ -116,6 +124,8 @@ class Loader:
         if source is not None:
             meta = self._entry_file(source, questions)
         if self.findings.problems:
+            if self.reading == FAST:
+                raise Unsupported  # problems are reported from libyaml's reading
             raise BankError(self.findings.located())
         return Bank(meta=meta, questions=tuple(questions))
 
@@ -133,7 +143,14 @@ class Loader:
             self._unreadable(path, 0, f"cannot read the file: {exc}")
             return None
         self.files.append((path, _digest(raw)))
-        if self.fast:
+        if self.reading == FAST:
+            try:
+                data, lines = read_fast(text)
+            except Unsupported:
+                pass  # this file is read from libyaml's events below
+            else:
+                return Source(path, text, data, lines, typed=True)
+        if self.reading in (FAST, EVENTS):
             try:
                 data, lines = read_events(text)
             except (Unsupported, yaml.YAMLError):

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
-from typing import cast
+from collections.abc import Callable, Mapping
+from typing import Any, cast
 
 from bot.quiz.bank.data import Data, Where, value_of
+from bot.quiz.bank.fast_read import check_terms, checked_value
 from bot.quiz.bank.source import Findings, Source
 from bot.quiz.limits import ALL as LIMITS
 from bot.quiz.model import KeyPoint, Kind, Question, Status
@@ -52,7 +53,7 @@ _STATUSES: Mapping[object, Status] = {status.value: status for status in Status}
 _PLAIN_KEY_POINT_FIELDS = frozenset({"point", "aliases"})
 
 
-def plain_key_point(item: Data) -> KeyPoint | None:
+def plain_key_point(item: Data, typed: bool) -> KeyPoint | None:
     """The key point when it is plainly valid: texts only, no weight, every term surely kept.
 
     Anything else (None) goes through `QuestionReader._key_point`, which checks and reports.
@@ -68,6 +69,8 @@ def plain_key_point(item: Data) -> KeyPoint | None:
     terms = list(map(str.strip, [point, *cast(list[str], aliases)]))
     if not all(map(SURELY_KEPT.search, terms)):
         return None
+    if typed:
+        check_terms(terms)
     return KeyPoint(point=terms[0], aliases=tuple(terms[1:]))
 
 
@@ -81,6 +84,7 @@ class QuestionReader:
         self.item = item
         self.qid: str | None = None
         self.ok = True
+        self.value: Callable[[Data | None], Any] = checked_value if source.typed else value_of
 
     def problem(
         self, message: str, *where: str | int, first_use: tuple[Source, Where] | None = None
@@ -159,7 +163,7 @@ class QuestionReader:
         if item is None:
             self.problem("missing field `id`")
             return None
-        value = value_of(item)
+        value = self.value(item)
         if not isinstance(value, str) or not ID_PATTERN.match(value):
             self.problem(
                 f"`id` must be a slug of lowercase letters, digits and dashes "
@@ -179,7 +183,7 @@ class QuestionReader:
         if item is None:
             self.problem("missing field `kind` (open, short or choice)")
             return None
-        value = value_of(item)
+        value = self.value(item)
         kind = _KINDS.get(value)
         if kind is None:
             self.problem(f"`kind` must be open, short or choice, not {value!r}", "kind")
@@ -188,7 +192,7 @@ class QuestionReader:
     def _status(self, item: Data | None) -> Status:
         if item is None:
             return Status.READY
-        value = value_of(item)
+        value = self.value(item)
         status = _STATUSES.get(value)
         if status is None:
             self.problem(f"`status` must be ready or draft, not {value!r}", "status")
@@ -201,7 +205,7 @@ class QuestionReader:
             if required:
                 self.problem(f"missing field `{name}`")
             return ""
-        value = value_of(item)
+        value = self.value(item)
         if value is None and not required:
             return ""
         if not isinstance(value, str | int | float) or isinstance(value, bool):
@@ -220,7 +224,7 @@ class QuestionReader:
             return ()
         tags: list[str] = []
         for index, entry in enumerate(item):
-            value = value_of(entry)
+            value = self.value(entry)
             if not isinstance(value, str) or not TAG_PATTERN.match(value):
                 message = f"tag {value!r} must be a lowercase slug (letters, digits, -)"
                 self.problem(message, "tags", index)
@@ -231,7 +235,7 @@ class QuestionReader:
     def _difficulty(self, item: Data | None) -> int:
         if item is None:
             return 2
-        value = value_of(item)
+        value = self.value(item)
         if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 3:
             self.problem(f"`difficulty` must be 1, 2 or 3, not {value!r}", "difficulty")
             return 2
@@ -245,7 +249,7 @@ class QuestionReader:
             return []
         texts: list[tuple[str, int]] = []
         for index, entry in enumerate(item):
-            value = value_of(entry)
+            value = self.value(entry)
             if isinstance(value, bool) or not isinstance(value, str | int | float):
                 self.problem(f"each entry of `{name}` must be a text", *where, index)
             else:
@@ -270,7 +274,7 @@ class QuestionReader:
             return ()
         points: list[KeyPoint] = []
         for index, entry in enumerate(item):
-            point = plain_key_point(entry) or self._key_point(entry, index)
+            point = plain_key_point(entry, self.source.typed) or self._key_point(entry, index)
             if point is not None:
                 points.append(point)
         return tuple(points)
@@ -284,7 +288,7 @@ class QuestionReader:
             if name not in KEY_POINT_FIELDS:
                 self.problem(f"unknown key point field `{name}`", *where, name)
         point_item = item.get("point")
-        point = None if point_item is None else value_of(point_item)
+        point = None if point_item is None else self.value(point_item)
         if point_item is None or not isinstance(point, str | int | float) or not str(point).strip():
             at = where if point_item is None else (*where, "point")
             self.problem("a key point needs a non-empty `point`", *at)
@@ -303,7 +307,7 @@ class QuestionReader:
                 wrong.append(term)
         required = False
         if "required" in item:
-            raw_required = value_of(item["required"])
+            raw_required = self.value(item["required"])
             if not isinstance(raw_required, bool):
                 self.problem("`required` must be true or false", *where, "required")
                 ok = False
@@ -311,7 +315,7 @@ class QuestionReader:
                 required = raw_required
         weight = 1.0
         if "weight" in item:
-            raw = value_of(item["weight"])
+            raw = self.value(item["weight"])
             if isinstance(raw, bool) or not isinstance(raw, int | float) or not 0 < raw <= 10:
                 self.problem(f"`weight` must be a number in (0, 10], not {raw!r}", *where, "weight")
                 ok = False
@@ -382,7 +386,7 @@ class QuestionReader:
         if correct_item is None:
             self.problem("a choice question needs `correct`, the right option's index")
         else:
-            raw = value_of(correct_item)
+            raw = self.value(correct_item)
             if isinstance(raw, bool) or not isinstance(raw, int) or not 0 <= raw < len(texts):
                 self.problem(
                     f"`correct` must be an option index from 0 to {max(len(texts) - 1, 0)}, "

@@ -20,8 +20,9 @@ class Source:
     path: Path
     text: str
     data: dict[str, Data]
-    lines: dict[int, int]  # the start line of each mapping in `data`, by id()
+    lines: dict[int, int]  # the start line of each mapping in `data` (questions at least), by id()
     root: yaml.Node | None = None
+    typed: bool = False  # read by fast_read.py: numbers as numbers, strings still to be checked
 
     def line_at(self, where: Where) -> int:
         """The line of the node at this place in the data, composing the nodes the first time."""
