@@ -151,8 +151,8 @@ def _question_lines(text: str, questions: list[Data]) -> dict[int, int]:
         if found is None:
             raise Unsupported
         indent = found.group(1)
-        line += text.count("\n", start, found.start())
-        start, end = found.span()
+        line += text.count("\n", start, found.start() + 1)
+        start, end = found.start() + 1, found.end()
         lines[id(question)] = line
     if pattern is not None and pattern.search(text, end):
         raise Unsupported
@@ -161,5 +161,6 @@ def _question_lines(text: str, questions: list[Data]) -> dict[int, int]:
 
 @lru_cache(maxsize=64)
 def _item_start(key: str, indent: str) -> re.Pattern[str]:
-    """`- key:` at the start of a line, after `indent` (a pattern before the first is found)."""
-    return re.compile(rf"^({indent})- +{re.escape(key)} *:", re.MULTILINE)
+    """`- key:` on a line of its own after `indent` (a pattern until the first is found); the
+    line break it starts with is what the regular expression engine looks for, quickly."""
+    return re.compile(rf"\n({indent})- +{re.escape(key)} *:")

@@ -86,7 +86,9 @@ def _digest(raw: bytes) -> bytes:
 
 def _decoded(raw: bytes) -> str:
     """The text `Path.read_text(encoding="utf-8")` gives for these bytes (same newlines, errors)."""
-    return io.TextIOWrapper(io.BytesIO(raw), encoding="utf-8").read()
+    if b"\r" in raw:
+        return io.TextIOWrapper(io.BytesIO(raw), encoding="utf-8").read()
+    return raw.decode("utf-8")
 
 
 @contextmanager

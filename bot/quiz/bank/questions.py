@@ -51,6 +51,7 @@ _ALLOWED_FIELDS: Mapping[Kind | None, frozenset[str]] = {
 _KINDS: Mapping[object, Kind] = {kind.value: kind for kind in Kind}
 _STATUSES: Mapping[object, Status] = {status.value: status for status in Status}
 _PLAIN_KEY_POINT_FIELDS = frozenset({"point", "aliases"})
+_NO_ALIASES: list[Data] = []
 
 
 def plain_key_point(item: Data, typed: bool) -> KeyPoint | None:
@@ -58,20 +59,20 @@ def plain_key_point(item: Data, typed: bool) -> KeyPoint | None:
 
     Anything else (None) goes through `QuestionReader._key_point`, which checks and reports.
     """
-    if not isinstance(item, dict) or not item.keys() <= _PLAIN_KEY_POINT_FIELDS:
+    if type(item) is not dict or not item.keys() <= _PLAIN_KEY_POINT_FIELDS:
         return None
     point = item.get("point")
-    aliases = item.get("aliases", [])
-    if not isinstance(point, str) or not isinstance(aliases, list):
+    aliases = item.get("aliases", _NO_ALIASES)
+    if type(point) is not str or type(aliases) is not list:
         return None
     if not set(map(type, aliases)) <= _STR_TYPE:
         return None
-    terms = list(map(str.strip, [point, *cast(list[str], aliases)]))
+    terms = [point.strip(), *map(str.strip, cast(list[str], aliases))]
     if not all(map(SURELY_KEPT.search, terms)):
         return None
     if typed:
         check_terms(terms)
-    return KeyPoint(point=terms[0], aliases=tuple(terms[1:]))
+    return KeyPoint(terms[0], tuple(terms[1:]))
 
 
 class QuestionReader:
@@ -103,7 +104,7 @@ class QuestionReader:
         self.qid = self._id(fields.get("id"))
         kind = self._kind(fields.get("kind"))
         allowed = _ALLOWED_FIELDS[kind]
-        for name in fields:
+        for name in () if fields.keys() <= allowed else fields:
             if name not in allowed:
                 owner = next((k for k, names in KIND_FIELDS.items() if name in names), None)
                 if kind and owner:
