@@ -44,7 +44,7 @@ from bench.bot_settings import SHIPPED_BANK, settings_for
 from bench.results import print_table, record
 from bot.compose import open_service
 from bot.config import Settings
-from bot.quiz.bank import load_bank
+from bot.quiz.bank.loader import load_bank
 from bot.storage.database import SqlDatabase
 from bot.storage.tables import chats
 from bot.telegram_adapter.app import ALLOWED_UPDATES, build_application

@@ -21,7 +21,8 @@ from pathlib import Path
 import yaml
 
 from bench.results import print_table, record
-from bot.quiz.bank import Bank, load_bank
+from bot.quiz.bank.loader import load_bank
+from bot.quiz.bank.model import Bank
 from bot.quiz.grading import grade
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -42,7 +42,7 @@ from bench.results import print_table, record
 from bot.compose import open_service
 from bot.config import Settings
 from bot.gc_pacing import freeze_startup
-from bot.quiz.bank import Bank, BankMeta
+from bot.quiz.bank.model import Bank, BankMeta
 from bot.quiz.records import ChatKind, Place
 from bot.telegram_adapter.app import ALLOWED_UPDATES, build_application
 from bot.telegram_adapter.identity import address

@@ -13,7 +13,9 @@ from pathlib import Path
 
 from bot.config import ConfigError, Settings, load_settings
 from bot.problems import report_problems
-from bot.quiz.bank import BankError, BankSummary, load_bank, summarize
+from bot.quiz.bank.loader import load_bank
+from bot.quiz.bank.problems import BankError
+from bot.quiz.bank.summary import BankSummary, summarize
 from bot.redaction import install_logging, redact, register, url_password
 
 ROLES = ("all", "updates", "scheduler")

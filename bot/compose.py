@@ -6,7 +6,8 @@ import random
 from datetime import timedelta
 
 from bot.config import Settings
-from bot.quiz.bank import Bank, load_bank
+from bot.quiz.bank.loader import load_bank
+from bot.quiz.bank.model import Bank
 from bot.quiz.schedule import WEEKDAY_NAMES
 from bot.quiz.service import Clock, QuizService, Rules
 

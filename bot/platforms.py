@@ -21,7 +21,9 @@ from aiohttp import web
 from bot.compose import open_service
 from bot.config import Settings
 from bot.problems import report_problems
-from bot.quiz.bank import Bank, BankError, load_bank
+from bot.quiz.bank.loader import load_bank
+from bot.quiz.bank.model import Bank
+from bot.quiz.bank.problems import BankError
 from bot.quiz.broadcast import PlatformRouter, Sender
 from bot.quiz.service import QuizService
 from bot.redaction import redact

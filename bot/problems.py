@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from bot.quiz.bank import BankError
+from bot.quiz.bank.problems import BankError
 
 
 def report_problems(subject: str, error: BankError) -> None:

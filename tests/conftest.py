@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.quiz.bank import Bank, BankMeta
+from bot.quiz.bank.model import Bank, BankMeta
 from bot.quiz.memory_db import MemoryDatabase
 from bot.quiz.model import KeyPoint, Kind, Question
 from bot.quiz.ports import Database

@@ -16,7 +16,8 @@ from typing import TextIO
 from bot.compose import open_service
 from bot.config import Settings
 from bot.problems import report_problems
-from bot.quiz.bank import BankError, load_bank
+from bot.quiz.bank.loader import load_bank
+from bot.quiz.bank.problems import BankError
 from bot.quiz.grading import parse_choice
 from bot.quiz.model import Kind, Question
 from bot.quiz.records import Address, ChatKind, Person, Place

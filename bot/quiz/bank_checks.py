@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from bot.quiz.bank import Bank
+from bot.quiz.bank.model import Bank
 from bot.quiz.grading import grade
 from bot.quiz.grading.matching import term_spans
 from bot.quiz.grading.negation import negated

@@ -23,7 +23,8 @@ from bot.compose import open_service
 from bot.config import Settings
 from bot.gc_pacing import freeze_startup
 from bot.problems import report_problems
-from bot.quiz.bank import BankError, load_bank
+from bot.quiz.bank.loader import load_bank
+from bot.quiz.bank.problems import BankError
 from bot.redaction import redact
 from bot.telegram_adapter.app import ALLOWED_UPDATES, build_application
 from bot.telegram_adapter.web import AnyApplication, WebServer

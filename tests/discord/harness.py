@@ -13,7 +13,7 @@ from bot import compose
 from bot.config import DiscordSettings, Settings
 from bot.discord_adapter.client import QuizClient
 from bot.discord_adapter.identity import address
-from bot.quiz.bank import Bank, BankMeta
+from bot.quiz.bank.model import Bank, BankMeta
 from bot.quiz.model import KeyPoint, Kind, Question
 from bot.quiz.records import Chat
 from bot.quiz.service import QuizService

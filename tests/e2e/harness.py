@@ -13,7 +13,7 @@ from typing import Any
 
 from bot import compose
 from bot.config import Settings, TelegramSettings
-from bot.quiz.bank import Bank, BankMeta
+from bot.quiz.bank.model import Bank, BankMeta
 from bot.quiz.model import KeyPoint, Kind, Question
 from bot.quiz.records import Chat, ChatKind, Person, Place
 from bot.quiz.service import QuizService

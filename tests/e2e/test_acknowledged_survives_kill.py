@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.quiz.bank import load_bank
+from bot.quiz.bank.loader import load_bank
 from bot.quiz.records import Address, ChatKind, Person, Place
 from bot.quiz.service import QuizService
 from bot.storage.database import SqlDatabase

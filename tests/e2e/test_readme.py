@@ -23,7 +23,7 @@ from pathlib import Path
 import pytest
 
 from bot.config import ENVIRONMENT
-from bot.quiz.bank import load_bank
+from bot.quiz.bank.loader import load_bank
 from tests.e2e.harness import free_port
 from tests.fake_bot_api import FakeBotApi
 

@@ -13,8 +13,11 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.quiz import bank as bank_module
-from bot.quiz.bank import Bank, BankError, load_bank, summarize
+from bot.quiz.bank.loader import NODES, Loader, load_bank
+from bot.quiz.bank.model import Bank
+from bot.quiz.bank.problems import BankError
+from bot.quiz.bank.questions import SURELY_KEPT, normalises_to_nothing
+from bot.quiz.bank.summary import summarize
 from bot.quiz.model import Kind, Status
 from bot.quiz.text import compact
 
@@ -245,7 +248,7 @@ def test_included_files_load_as_one_bank_and_ids_are_unique_across_them(tmp_path
 
 def load_composed(path: Path) -> Bank:
     """The bank as the reference path reads it: every file composed into YAML nodes first."""
-    return bank_module._Loader(fast=False).load(path)
+    return Loader(NODES).load(path)
 
 
 def outcome(load: Any, path: Path) -> tuple[object, ...]:
@@ -373,14 +376,14 @@ def test_a_valid_bank_is_never_composed_and_a_broken_one_only_where_broken(
 
 
 def test_the_compact_shortcut_only_skips_terms_that_keep_a_character() -> None:
-    surely_kept = bank_module._SURELY_KEPT
+    surely_kept = SURELY_KEPT
     for code in range(0x110000):
         char = chr(code)
         decomposed = unicodedata.normalize("NFD", char)
         if surely_kept.search(char) or (decomposed != char and surely_kept.search(decomposed)):
             assert compact(char), f"U+{code:04X}"
-    assert not bank_module._normalises_to_nothing("A")
-    assert bank_module._normalises_to_nothing(" ？！—— ")
+    assert not normalises_to_nothing("A")
+    assert normalises_to_nothing(" ？！—— ")
 
 
 _FIELD_VALUES = st.sampled_from(

@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 from bot.__main__ import check_bank
-from bot.quiz.bank import BankError, load_bank
+from bot.quiz.bank.loader import load_bank
+from bot.quiz.bank.problems import BankError
 
 HEAD = "questions:\n  - id: deep\n    kind: short\n    question: 深？\n    answer: 是\n"
 

@@ -11,7 +11,8 @@ from typing import Any
 import pytest
 import yaml
 
-from bot.quiz.bank import Bank, load_bank
+from bot.quiz.bank.loader import load_bank
+from bot.quiz.bank.model import Bank
 from bot.quiz.model import Kind
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.quiz.bank import load_bank
+from bot.quiz.bank.loader import load_bank
 from bot.quiz.importer import import_notes, render_yaml, stable_id
 
 ROOT = Path(__file__).resolve().parents[2]

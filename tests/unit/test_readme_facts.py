@@ -6,8 +6,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-from bot.quiz import bank
-from bot.quiz.bank import load_bank, summarize
+from bot.quiz.bank import questions
+from bot.quiz.bank.loader import load_bank
+from bot.quiz.bank.summary import summarize
 from bot.quiz.model import Kind, Question
 from bot.quiz.selection import eligible
 
@@ -19,7 +20,10 @@ def test_the_limits_the_readme_states_are_the_checker_s() -> None:
     from bot.quiz.limits import ALL, limits_table
 
     assert limits_table() in README
-    assert (ALL.options_max, ALL.option_chars) == (bank.POLL_OPTIONS_MAX, bank.POLL_OPTION_MAX)
+    assert (ALL.options_max, ALL.option_chars) == (
+        questions.POLL_OPTIONS_MAX,
+        questions.POLL_OPTION_MAX,
+    )
 
 
 def test_a_question_without_tags_has_the_topic_general(tmp_path: Path) -> None:

@@ -12,7 +12,9 @@ import pytest
 import yaml
 from rapidfuzz import fuzz, process
 
-from bot.quiz.bank import Bank, load_bank, summarize
+from bot.quiz.bank.loader import load_bank
+from bot.quiz.bank.model import Bank
+from bot.quiz.bank.summary import summarize
 from bot.quiz.grading import grade
 from bot.quiz.model import Kind
 from bot.quiz.text import compact

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import logging
 import os
 import random
@@ -15,7 +14,7 @@ from typing import Protocol
 
 from fsrs import Scheduler
 
-from bot.quiz.bank import Bank
+from bot.quiz.bank.model import Bank
 from bot.quiz.ports import Database, Tx
 from bot.quiz.records import Chat, ChatKind, Person, Place, User
 from bot.quiz.schedule import next_post_time, parse_time, parse_zone
@@ -60,8 +59,7 @@ BANK_DIGEST = "bank_digest"
 
 def bank_digest(bank: Bank) -> str:
     """A fingerprint of the bank's questions, the same on every machine."""
-    text = repr([replace(q, origin="") for q in bank.questions])
-    return hashlib.sha256(text.encode()).hexdigest()
+    return bank.fingerprint
 
 
 class NoQuestion(Exception):

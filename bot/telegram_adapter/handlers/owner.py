@@ -8,7 +8,9 @@ from pathlib import Path
 
 from telegram import Update
 
-from bot.quiz.bank import BankError, load_bank, summarize
+from bot.quiz.bank.loader import load_bank
+from bot.quiz.bank.problems import BankError
+from bot.quiz.bank.summary import summarize
 from bot.telegram_adapter.context import Context
 from bot.telegram_adapter.handlers.common import is_owner, reply, reply_language
 from bot.telegram_adapter.texts import text
