@@ -175,7 +175,9 @@ async def server_ceiling(server: FakeBotApiProcess, sample: dict[str, Any], coun
 async def pipeline(args: argparse.Namespace) -> None:
     """Benchmark 2."""
     with FakeBotApiProcess() as server, tempfile.TemporaryDirectory() as folder:
-        settings = settings_for(server, Path(folder) / "quiz.db", rate_limit=False)
+        settings = settings_for(
+            server, Path(folder) / "quiz.db", rate_limit=False, http_client=args.http
+        )
         await add_subscribed(server, settings, args.chats, args.group_share)
         seconds = await run_tick(settings)
         got = await server.acall(delivered)
@@ -194,7 +196,7 @@ async def pipeline(args: argparse.Namespace) -> None:
     )
     if not args.no_record:
         record(
-            "2. broadcast, pipeline",
+            "2. broadcast, pipeline" + (", httpx" if args.http == "httpx" else ""),
             f"{args.chats:,} chats due: tick {seconds:,.1f} s, {got['posts']:,} posts, "
             f"{rate:,.0f} posts/s (target >= 2,000, ratio {rate / 2000:.2f}); "
             f"fake server alone {ceiling:,.0f} sendMessage/s",
@@ -208,7 +210,9 @@ async def limits(args: argparse.Namespace) -> None:
         FakeBotApiProcess(enforce_limits=True) as server,
         tempfile.TemporaryDirectory() as folder,
     ):
-        settings = settings_for(server, Path(folder) / "quiz.db", rate_limit=True)
+        settings = settings_for(
+            server, Path(folder) / "quiz.db", rate_limit=True, http_client=args.http
+        )
         await add_subscribed(server, settings, args.chats, args.group_share)
         seconds = await run_tick(settings)
         got = await server.acall(delivered)
@@ -234,7 +238,7 @@ async def limits(args: argparse.Namespace) -> None:
     )
     if not args.no_record:
         record(
-            "3. broadcast at Telegram's limits",
+            "3. broadcast at Telegram's limits" + (", httpx" if args.http == "httpx" else ""),
             f"{args.chats:,} chats: {got['posts']:,} posts in {seconds:,.1f} s = {rate:.2f}/s "
             f"= {share:.1%} of 30/s (target >= 95%); {got['too_many_requests']} x 429 "
             f"(target 0); every chat exactly one post: {'yes' if exactly_one else 'no'}",
@@ -247,6 +251,9 @@ def main() -> None:
     parser.add_argument("--chats", type=int, help="default 100,000 (pipeline) or 3,000 (limits)")
     parser.add_argument("--group-share", type=float, default=0.1)
     parser.add_argument("--ceiling", type=int, default=20_000, help="requests for the ceiling")
+    parser.add_argument(
+        "--http", choices=("aiohttp", "httpx"), default="aiohttp", help="the bot's HTTP client"
+    )
     parser.add_argument("--no-record", action="store_true", help="do not append to RESULTS.md")
     args = parser.parse_args()
     args.chats = args.chats or (100_000 if args.mode == "pipeline" else 3_000)
