@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import urllib.request
 from typing import Any
+from urllib.parse import urlsplit
 
 import aiohttp
 from telegram._utils.defaultvalue import DefaultValue
@@ -34,6 +36,7 @@ class AiohttpRequest(BaseRequest):
         "_pool",
         "_pool_size",
         "_pool_timeout",
+        "_proxies",
         "_read_timeout",
         "_session",
         "_write_timeout",
@@ -56,6 +59,7 @@ class AiohttpRequest(BaseRequest):
         self._media_write_timeout = media_write_timeout
         self._pool = asyncio.Semaphore(connection_pool_size)
         self._session: aiohttp.ClientSession | None = None
+        self._proxies: dict[str, str | None] = {}
 
     @property
     def read_timeout(self) -> float | None:
@@ -67,12 +71,14 @@ class AiohttpRequest(BaseRequest):
         if self._session is None or self._session.closed:
             self._pool = asyncio.Semaphore(self._pool_size)  # bound to this loop, none waiting
             connector = aiohttp.TCPConnector(limit=self._pool_size, limit_per_host=0)
-            # trust_env: proxies from HTTPS_PROXY/ALL_PROXY/NO_PROXY, as httpx reads them.
+            # Not trust_env: aiohttp would then read .netrc and the proxy variables in a thread
+            # for every request; the proxy is looked up once per origin instead (_proxy_for).
             self._session = aiohttp.ClientSession(
                 connector=connector,
                 headers={"User-Agent": self.USER_AGENT},
-                trust_env=True,
+                cookie_jar=aiohttp.DummyCookieJar(),
             )
+            self._proxies.clear()
 
     async def shutdown(self) -> None:
         """Close the session and its connections."""
@@ -116,7 +122,9 @@ class AiohttpRequest(BaseRequest):
 
         await self._acquire(pool_timeout)
         try:
-            async with session.request(method, url, data=data, timeout=timeout) as response:
+            async with session.request(
+                method, url, data=data, timeout=timeout, proxy=self._proxy_for(url)
+            ) as response:
                 return response.status, await response.read()
         except TimeoutError as err:  # aiohttp's ServerTimeoutError is one too
             raise TimedOut from err
@@ -125,6 +133,13 @@ class AiohttpRequest(BaseRequest):
             raise NetworkError(f"aiohttp.{err.__class__.__name__}: {err}") from err
         finally:
             self._pool.release()
+
+    def _proxy_for(self, url: str) -> str | None:
+        """The proxy for this URL's origin from the environment, read once per origin."""
+        origin = url[: url.find("/", url.find("//") + 2)]
+        if origin not in self._proxies:
+            self._proxies[origin] = environment_proxy(url)
+        return self._proxies[origin]
 
     async def _acquire(self, pool_timeout: float | None) -> None:
         """A place in the pool, or TimedOut if none frees within `pool_timeout`."""
@@ -136,6 +151,15 @@ class AiohttpRequest(BaseRequest):
                 await self._pool.acquire()
         except TimeoutError as err:
             raise TimedOut(message=POOL_TIMEOUT_MESSAGE) from err
+
+
+def environment_proxy(url: str) -> str | None:
+    """HTTPS_PROXY, HTTP_PROXY or ALL_PROXY for `url` unless NO_PROXY covers its host (as httpx)."""
+    parts = urlsplit(url)
+    if parts.hostname and urllib.request.proxy_bypass(parts.hostname):
+        return None
+    proxies = urllib.request.getproxies()
+    return proxies.get(parts.scheme) or proxies.get("all")
 
 
 def _form(fields: dict[str, str], files: dict[str, Any]) -> aiohttp.FormData:

@@ -25,7 +25,7 @@ from telegram.request import BaseRequest, HTTPXRequest, RequestData
 from telegram.request._requestparameter import RequestParameter
 
 from bot.config import Settings, TelegramSettings
-from bot.telegram_adapter.aiohttp_request import AiohttpRequest
+from bot.telegram_adapter.aiohttp_request import AiohttpRequest, environment_proxy
 from bot.telegram_adapter.app import build_application
 
 Handler = Callable[[web.Request], Awaitable[web.Response]]
@@ -270,3 +270,27 @@ async def test_the_bot_sends_through_aiohttp_unless_told_httpx() -> None:
     httpx_settings = replace(settings, telegram=replace(settings.telegram, http_client="httpx"))
     app = build_application(httpx_settings, never, register_commands=False, schedule=False)
     assert isinstance(app.bot.request, HTTPXRequest)
+
+
+async def test_a_proxy_from_the_environment_carries_the_requests(
+    server: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The loopback server plays the proxy: it gets the absolute URL and answers for it.
+    for name in ("NO_PROXY", "no_proxy", "http_proxy", "ALL_PROXY", "all_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("HTTP_PROXY", server)
+    async with AiohttpRequest() as request:
+        result = await request.post("http://api.telegram.invalid/echo", data(chat_id=3))
+    assert isinstance(result, dict)
+    assert result["fields"] == {"chat_id": "3"}
+
+
+def test_no_proxy_exempts_its_hosts(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy", "no_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("HTTPS_PROXY", "http://proxy.invalid:3128")
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1,.internal")
+    assert environment_proxy("https://api.telegram.org/bot1:x/getMe") == "http://proxy.invalid:3128"
+    assert environment_proxy("https://bots.internal/bot1:x/getMe") is None
+    assert environment_proxy("http://127.0.0.1:8081/bot1:x/getMe") is None
+    assert environment_proxy("http://api.telegram.org/bot1:x/getMe") is None
