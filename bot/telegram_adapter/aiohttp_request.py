@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import urllib.request
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
 import aiohttp
 from telegram._utils.defaultvalue import DefaultValue
@@ -13,6 +13,7 @@ from telegram._utils.types import ODVInput
 from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, RequestData
 
+FORM = "application/x-www-form-urlencoded"
 POOL_TIMEOUT_MESSAGE = (
     "Pool timeout: All connections in the connection pool are occupied. "
     "Request was *not* sent to Telegram. Consider adjusting the connection "
@@ -101,9 +102,11 @@ class AiohttpRequest(BaseRequest):
             raise RuntimeError("This AiohttpRequest is not initialized!")
         files = request_data.multipart_data if request_data else None
         fields = request_data.json_parameters if request_data else None
-        data: aiohttp.FormData | dict[str, str] | None = fields
+        data: aiohttp.FormData | aiohttp.BytesPayload | None = None
         if files:
             data = _form(fields or {}, files)
+        elif fields:
+            data = aiohttp.BytesPayload(urlencode(fields).encode(), content_type=FORM)
 
         if isinstance(read_timeout, DefaultValue):
             read_timeout = self._read_timeout
