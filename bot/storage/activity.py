@@ -147,6 +147,25 @@ class SqlPosts:
         else:
             await self.connection.execute(MARK_REVEALED, {"post": post_id})
 
+    async def record_questions(self, sent: Sequence[tuple[int, MessageRef]], at: datetime) -> None:
+        if not sent:
+            return
+        rows = [
+            {
+                "post_id": post_id,
+                "part": QUESTION,
+                "platform": ref.platform,
+                "channel": ref.channel,
+                "message": ref.message,
+                "poll": ref.poll,
+                "at": at,
+            }
+            for post_id, ref in sent
+        ]
+        await self.connection.execute(UPSERT_DELIVERY[self.connection.dialect.name], rows)
+        marks = [{"post": post_id, "at": at} for post_id, _ in sent]
+        await self.connection.execute(MARK_SENT, marks)
+
     async def delivery(self, post_id: int, part: str) -> MessageRef | None:
         row = (
             await self.connection.execute(

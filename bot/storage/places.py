@@ -62,6 +62,10 @@ ADVANCE_CYCLE = ADVANCE.values(cycle=bindparam("new_cycle"))
 ASKED = select(asked.c.question_id).where(
     asked.c.chat_id == bindparam("chat_id"), asked.c.cycle == bindparam("cycle")
 )
+ASKED_IN = select(asked.c.chat_id, asked.c.cycle, asked.c.question_id).where(
+    asked.c.chat_id.in_(bindparam("chat_ids", expanding=True)),
+    asked.c.cycle.in_(bindparam("cycles", expanding=True)),
+)
 MARK_ASKED = by_dialect(lambda insert: insert(asked).on_conflict_do_nothing())
 SET_FOCUS = (
     update(users).where(users.c.id == bindparam("user")).values(focus_post_id=bindparam("post"))
@@ -181,6 +185,23 @@ class SqlChats:
         rows = await self.connection.execute(ASKED, {"chat_id": chat_id, "cycle": cycle})
         return {r[0] for r in rows}
 
+    async def asked_in(self, cycles: Mapping[int, int]) -> dict[int, set[str]]:
+        if not cycles:
+            return {}
+        where = {"chat_ids": list(cycles), "cycles": list(set(cycles.values()))}
+        found: dict[int, set[str]] = {}
+        for chat_id, cycle, question_id in await self.connection.execute(ASKED_IN, where):
+            if cycles[chat_id] == cycle:  # the index walks every pair of ids and cycles
+                found.setdefault(chat_id, set()).add(question_id)
+        return found
+
+    async def mark_asked_many(self, asked: Sequence[tuple[int, int, str]]) -> None:
+        if asked:
+            await self.connection.execute(
+                MARK_ASKED[self.connection.dialect.name],
+                [{"chat_id": c, "cycle": n, "question_id": q} for c, n, q in asked],
+            )
+
     async def mark_asked(self, chat_id: int, cycle: int, question_id: str) -> None:
         await self.connection.execute(
             MARK_ASKED[self.connection.dialect.name],
@@ -276,6 +297,11 @@ class SqlUsers:
 
     async def set_focus(self, user_id: int, post_id: int | None) -> None:
         await self.connection.execute(SET_FOCUS, {"user": user_id, "post": post_id})
+
+    async def set_focus_many(self, focus: Sequence[tuple[int, int]]) -> None:
+        if focus:
+            rows = [{"user": user_id, "post": post_id} for user_id, post_id in focus]
+            await self.connection.execute(SET_FOCUS, rows)
 
     async def data(self, user_id: int) -> dict[str, int]:
         result: dict[str, int] = {}
