@@ -308,7 +308,7 @@ async def benchmark(args: argparse.Namespace) -> dict[str, Phase]:
         await bare_bot(
             server, groups["bare"], lambda: phases("bare", "sendMessage", groups["bare"])
         )
-        settings = settings_for(server, Path(folder) / "quiz.db", args.rate_limit)
+        settings = settings_for(server, Path(folder) / "quiz.db", args.rate_limit, args.http)
         if args.database_url:
             settings = replace(settings, database=replace(settings.database, url=args.database_url))
         await subscribe_due(settings, groups["ours"])
@@ -331,6 +331,9 @@ def main() -> None:
         help="the bot's AIORateLimiter, as in production (default on)",
     )
     parser.add_argument("--postgres", action="store_true", help="the bot on PostgreSQL")
+    parser.add_argument(
+        "--http", choices=("aiohttp", "httpx"), default="aiohttp", help="our bot's HTTP client"
+    )
     parser.add_argument("--no-record", action="store_true", help="do not append to RESULTS.md")
     args = parser.parse_args()
     args.database_url = None
@@ -366,7 +369,7 @@ def main() -> None:
     print(f"\nours / bare (burst answers/s): {ratio:.2f}   target >= 0.8")
     if not args.no_record:
         record(
-            f"1. answer throughput, {database}",
+            f"1. answer throughput, {database}" + (", httpx" if args.http == "httpx" else ""),
             f"{args.replies:,} replies, {args.users:,} users: ours {ours.rate:,.0f}/s "
             f"(p50 {ours.p50:,.0f} ms, p99 {ours.p99:,.0f} ms), bare PTB {bare.rate:,.0f}/s; "
             f"paced {args.rate:g}/s p50/p99 ours {results['ours paced'].p50:.1f}/"

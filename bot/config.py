@@ -32,6 +32,7 @@ class TelegramSettings:
     owners: tuple[int, ...] = ()
     mode: str = "polling"
     rate_limit: bool = True
+    http_client: str = "aiohttp"
 
 
 @dataclass(frozen=True)
@@ -191,6 +192,9 @@ CHECKS: Mapping[str, Callable[[Any], str | None]] = {
     "telegram.owners": _check_owners,
     "quiz.default_language": lambda v: None if v in ("zh", "en") else "must be zh or en",
     "telegram.mode": _check_mode,
+    "telegram.http_client": lambda v: (
+        None if v in ("aiohttp", "httpx") else "must be aiohttp or httpx"
+    ),
     "webhook.port": _check_port,
     "webhook.secret_token": _check_secret,
     "health.port": _check_port_or_off,

@@ -109,8 +109,18 @@ class MemoryChats(_Repo):
     async def asked(self, chat_id: int, cycle: int) -> set[str]:
         return {q for c, n, q in self.s.asked if (c, n) == (chat_id, cycle)}
 
+    async def asked_in(self, cycles: Mapping[int, int]) -> dict[int, set[str]]:
+        found: dict[int, set[str]] = {}
+        for c, n, q in self.s.asked:
+            if cycles.get(c) == n:
+                found.setdefault(c, set()).add(q)
+        return found
+
     async def mark_asked(self, chat_id: int, cycle: int, question_id: str) -> None:
         self.s.asked.add((chat_id, cycle, question_id))
+
+    async def mark_asked_many(self, asked: Sequence[tuple[int, int, str]]) -> None:
+        self.s.asked.update(asked)
 
     async def move(self, old: r.Address, new: r.Address) -> bool:
         if old not in self.s.chat_ids:
@@ -135,6 +145,10 @@ class MemoryUsers(_Repo):
     async def set_focus(self, user_id: int, post_id: int | None) -> None:
         if user_id in self.s.users:
             self.s.users[user_id] = replace(self.s.users[user_id], focus_post_id=post_id)
+
+    async def set_focus_many(self, focus: Sequence[tuple[int, int]]) -> None:
+        for user_id, post_id in focus:
+            await self.set_focus(user_id, post_id)
 
     async def data(self, user_id: int) -> dict[str, int]:
         return {
@@ -194,6 +208,12 @@ class MemoryPosts(_Repo):
         if post_id in self.s.posts:
             done = {"sent_at": at} if part == QUESTION else {"reveal_lease_until": None}
             self.s.posts[post_id] = replace(self.s.posts[post_id], **done)
+
+    async def record_questions(
+        self, sent: Sequence[tuple[int, r.MessageRef]], at: datetime
+    ) -> None:
+        for post_id, ref in sent:
+            await self.record_delivery(post_id, QUESTION, ref, at)
 
     async def delivery(self, post_id: int, part: str) -> r.MessageRef | None:
         return self.s.deliveries.get((post_id, part))

@@ -72,8 +72,15 @@ class Chats(Protocol):
     async def asked(self, chat_id: int, cycle: int) -> set[str]:
         """Question ids asked in the chat during that cycle."""
 
+    async def asked_in(self, cycles: Mapping[int, int]) -> dict[int, set[str]]:
+        """`asked` for several chats at once: chat id -> its cycle in, chat id -> question ids
+        (a chat with none asked may be missing)."""
+
     async def mark_asked(self, chat_id: int, cycle: int, question_id: str) -> None:
         """Remember that the question was asked in that cycle (idempotent)."""
+
+    async def mark_asked_many(self, asked: Sequence[tuple[int, int, str]]) -> None:
+        """`mark_asked` for several (chat id, cycle, question id) at once."""
 
     async def move(self, old: Address, new: Address) -> bool:
         """Give the chat known as `old` the identity `new` (a group that changed its id);
@@ -91,6 +98,9 @@ class Users(Protocol):
 
     async def set_focus(self, user_id: int, post_id: int | None) -> None:
         """Make the post the user's open question."""
+
+    async def set_focus_many(self, focus: Sequence[tuple[int, int]]) -> None:
+        """`set_focus` for several (user id, post id) at once."""
 
     async def data(self, user_id: int) -> dict[str, int]:
         """Rows kept about the user, by kind: attempts, peeks, cards, users (0 or 1)."""
@@ -119,6 +129,9 @@ class Posts(Protocol):
 
     async def record_delivery(self, post_id: int, part: str, ref: MessageRef, at: datetime) -> None:
         """Record where the post's question (or reveal) went; the question marks it sent."""
+
+    async def record_questions(self, sent: Sequence[tuple[int, MessageRef]], at: datetime) -> None:
+        """`record_delivery` of several posts' questions (post id, where it went) at once."""
 
     async def delivery(self, post_id: int, part: str) -> MessageRef | None:
         """Where the post's question (or reveal) went."""

@@ -32,6 +32,39 @@ def eligible(
     ]
 
 
+class _Pools:
+    """The sorted pools of the latest bank (its questions tuple), by filter: the broadcast picks
+    for thousands of chats with a handful of filters, and the bank does not change under it."""
+
+    def __init__(self) -> None:
+        self.questions: tuple[Question, ...] = ()
+        self.pools: dict[tuple[frozenset[str], frozenset[int]], tuple[Question, ...]] = {}
+
+    def get(
+        self, questions: Sequence[Question], topics: Collection[str], difficulties: Collection[int]
+    ) -> tuple[Question, ...]:
+        """The filtered pool (every ready question when the filters match nothing), by id."""
+        if not isinstance(questions, tuple):  # a list may change between calls: no memo
+            return _sorted_pool(questions, topics, difficulties)
+        if questions is not self.questions:
+            self.questions, self.pools = questions, {}
+        key = (frozenset(topics), frozenset(difficulties))
+        pool = self.pools.get(key)
+        if pool is None:
+            pool = self.pools[key] = _sorted_pool(questions, topics, difficulties)
+        return pool
+
+
+def _sorted_pool(
+    questions: Sequence[Question], topics: Collection[str], difficulties: Collection[int]
+) -> tuple[Question, ...]:
+    pool = eligible(questions, topics, difficulties) or eligible(questions)
+    return tuple(sorted(pool, key=lambda q: q.id))
+
+
+_pools = _Pools()
+
+
 def pick_next(
     questions: Sequence[Question],
     asked: Collection[str],
@@ -45,10 +78,9 @@ def pick_next(
     began are eligible at once. When the filters match nothing, the whole ready bank is used,
     so a subscribed chat never goes silent. None only when the bank has no ready question.
     """
-    pool = eligible(questions, topics, difficulties) or eligible(questions)
+    pool = _pools.get(questions, topics, difficulties)
     if not pool:
         return None
     fresh = [q for q in pool if q.id not in asked]
     new_cycle = not fresh
-    candidates = sorted(pool if new_cycle else fresh, key=lambda q: q.id)
-    return Pick(rng.choice(candidates), new_cycle)
+    return Pick(rng.choice(pool if new_cycle else fresh), new_cycle)

@@ -31,6 +31,7 @@ from bot.storage.queries import (
 from bot.storage.rows import (
     attempt_from_row,
     attempt_values,
+    by_dialect,
     card_from_row,
     insert_into,
     post_from_row,
@@ -64,6 +65,26 @@ ATTEMPT_AND_PEEK = select(
     ),
 )
 """Whether the user peeked at the post, and their attempt's columns (all NULL without one)."""
+# The broadcast's writes, once per post: built once, with bound parameters.
+CREATE_POST = by_dialect(
+    lambda insert: (
+        insert(posts).on_conflict_do_nothing(index_elements=["chat_id", "slot"]).returning(posts)
+    )
+)
+
+
+def _upsert_delivery(insert: Any) -> Any:
+    statement = insert(deliveries)
+    changed = ("platform", "channel", "message", "poll", "at")
+    return statement.on_conflict_do_update(
+        index_elements=["post_id", "part"],
+        set_={name: statement.excluded[name] for name in changed},
+    )
+
+
+UPSERT_DELIVERY = by_dialect(_upsert_delivery)
+MARK_SENT = update(posts).where(posts.c.id == bindparam("post")).values(sent_at=bindparam("at"))
+MARK_REVEALED = update(posts).where(posts.c.id == bindparam("post")).values(reveal_lease_until=None)
 CARD = select(cards).where(
     cards.c.user_id == bindparam("user_id"), cards.c.question_id == bindparam("question_id")
 )
@@ -80,21 +101,17 @@ class SqlPosts:
         return post_from_row(row) if row else None
 
     async def create(self, post: NewPost) -> Post | None:
-        return await self._post(
-            insert_into(self.connection, posts)
-            .values(
-                chat_id=post.chat_id,
-                question_id=post.question_id,
-                slot=post.slot,
-                kind=post.kind,
-                posted_at=post.posted_at,
-                reveal_at=post.reveal_at,
-                lease_until=post.lease_until,
-                lease_owner=post.lease_owner,
-            )
-            .on_conflict_do_nothing(index_elements=["chat_id", "slot"])
-            .returning(posts)
-        )
+        values = {
+            "chat_id": post.chat_id,
+            "question_id": post.question_id,
+            "slot": post.slot,
+            "kind": post.kind,
+            "posted_at": post.posted_at,
+            "reveal_at": post.reveal_at,
+            "lease_until": post.lease_until,
+            "lease_owner": post.lease_owner,
+        }
+        return await self._post(CREATE_POST[self.connection.dialect.name], values)
 
     async def get(self, post_id: int) -> Post | None:
         return await self._post(POST, {"post_id": post_id})
@@ -115,15 +132,39 @@ class SqlPosts:
         )
 
     async def record_delivery(self, post_id: int, part: str, ref: MessageRef, at: datetime) -> None:
-        where = {"platform": ref.platform, "channel": ref.channel, "message": ref.message}
-        values = where | {"poll": ref.poll, "at": at}
-        await self.connection.execute(
-            insert_into(self.connection, deliveries)
-            .values(post_id=post_id, part=part, **values)
-            .on_conflict_do_update(index_elements=["post_id", "part"], set_=values)
-        )
-        done = {"sent_at": at} if part == QUESTION else {"reveal_lease_until": None}
-        await self.connection.execute(update(posts).where(posts.c.id == post_id).values(done))
+        values = {
+            "post_id": post_id,
+            "part": part,
+            "platform": ref.platform,
+            "channel": ref.channel,
+            "message": ref.message,
+            "poll": ref.poll,
+            "at": at,
+        }
+        await self.connection.execute(UPSERT_DELIVERY[self.connection.dialect.name], values)
+        if part == QUESTION:
+            await self.connection.execute(MARK_SENT, {"post": post_id, "at": at})
+        else:
+            await self.connection.execute(MARK_REVEALED, {"post": post_id})
+
+    async def record_questions(self, sent: Sequence[tuple[int, MessageRef]], at: datetime) -> None:
+        if not sent:
+            return
+        rows = [
+            {
+                "post_id": post_id,
+                "part": QUESTION,
+                "platform": ref.platform,
+                "channel": ref.channel,
+                "message": ref.message,
+                "poll": ref.poll,
+                "at": at,
+            }
+            for post_id, ref in sent
+        ]
+        await self.connection.execute(UPSERT_DELIVERY[self.connection.dialect.name], rows)
+        marks = [{"post": post_id, "at": at} for post_id, _ in sent]
+        await self.connection.execute(MARK_SENT, marks)
 
     async def delivery(self, post_id: int, part: str) -> MessageRef | None:
         row = (

@@ -23,6 +23,7 @@ from bot.quiz.records import Address, Chat, Person, Place, User
 from bot.storage.queries import due_chats_query
 from bot.storage.rows import (
     TITLE_LIMIT,
+    by_dialect,
     chat_from_row,
     chat_values,
     insert_into,
@@ -49,6 +50,25 @@ USER_BY_IDENTITY = (
         user_identities.c.platform == bindparam("platform"),
         user_identities.c.external_id == bindparam("external_id"),
     )
+)
+
+# The claims' statements, one per due chat: built once, with bound parameters.
+ADVANCE = (
+    update(chats)
+    .where(chats.c.id == bindparam("chat"), chats.c.next_post_at == bindparam("slot"))
+    .values(next_post_at=bindparam("following"))
+)
+ADVANCE_CYCLE = ADVANCE.values(cycle=bindparam("new_cycle"))
+ASKED = select(asked.c.question_id).where(
+    asked.c.chat_id == bindparam("chat_id"), asked.c.cycle == bindparam("cycle")
+)
+ASKED_IN = select(asked.c.chat_id, asked.c.cycle, asked.c.question_id).where(
+    asked.c.chat_id.in_(bindparam("chat_ids", expanding=True)),
+    asked.c.cycle.in_(bindparam("cycles", expanding=True)),
+)
+MARK_ASKED = by_dialect(lambda insert: insert(asked).on_conflict_do_nothing())
+SET_FOCUS = (
+    update(users).where(users.c.id == bindparam("user")).values(focus_post_id=bindparam("post"))
 )
 
 
@@ -139,12 +159,11 @@ class SqlChats:
     async def advance(
         self, chat_id: int, slot: datetime, next_post_at: datetime, cycle: int | None
     ) -> bool:
-        values: dict[str, Any] = {"next_post_at": next_post_at}
-        if cycle is not None:
-            values["cycle"] = cycle
-        result = await self.connection.execute(
-            update(chats).where(chats.c.id == chat_id, chats.c.next_post_at == slot).values(values)
-        )
+        where = {"chat": chat_id, "slot": slot, "following": next_post_at}
+        if cycle is None:
+            result = await self.connection.execute(ADVANCE, where)
+        else:
+            result = await self.connection.execute(ADVANCE_CYCLE, where | {"new_cycle": cycle})
         return bool(result.rowcount == 1)
 
     async def add_failure(self, chat_id: int) -> int | None:
@@ -163,16 +182,30 @@ class SqlChats:
         )
 
     async def asked(self, chat_id: int, cycle: int) -> set[str]:
-        rows = await self.connection.execute(
-            select(asked.c.question_id).where(asked.c.chat_id == chat_id, asked.c.cycle == cycle)
-        )
+        rows = await self.connection.execute(ASKED, {"chat_id": chat_id, "cycle": cycle})
         return {r[0] for r in rows}
+
+    async def asked_in(self, cycles: Mapping[int, int]) -> dict[int, set[str]]:
+        if not cycles:
+            return {}
+        where = {"chat_ids": list(cycles), "cycles": list(set(cycles.values()))}
+        found: dict[int, set[str]] = {}
+        for chat_id, cycle, question_id in await self.connection.execute(ASKED_IN, where):
+            if cycles[chat_id] == cycle:  # the index walks every pair of ids and cycles
+                found.setdefault(chat_id, set()).add(question_id)
+        return found
+
+    async def mark_asked_many(self, asked: Sequence[tuple[int, int, str]]) -> None:
+        if asked:
+            await self.connection.execute(
+                MARK_ASKED[self.connection.dialect.name],
+                [{"chat_id": c, "cycle": n, "question_id": q} for c, n, q in asked],
+            )
 
     async def mark_asked(self, chat_id: int, cycle: int, question_id: str) -> None:
         await self.connection.execute(
-            insert_into(self.connection, asked)
-            .values(chat_id=chat_id, cycle=cycle, question_id=question_id)
-            .on_conflict_do_nothing()
+            MARK_ASKED[self.connection.dialect.name],
+            {"chat_id": chat_id, "cycle": cycle, "question_id": question_id},
         )
 
     async def move(self, old: Address, new: Address) -> bool:
@@ -263,9 +296,12 @@ class SqlUsers:
         return await self._refresh(winner.id, person)
 
     async def set_focus(self, user_id: int, post_id: int | None) -> None:
-        await self.connection.execute(
-            update(users).where(users.c.id == user_id).values(focus_post_id=post_id)
-        )
+        await self.connection.execute(SET_FOCUS, {"user": user_id, "post": post_id})
+
+    async def set_focus_many(self, focus: Sequence[tuple[int, int]]) -> None:
+        if focus:
+            rows = [{"user": user_id, "post": post_id} for user_id, post_id in focus]
+            await self.connection.execute(SET_FOCUS, rows)
 
     async def data(self, user_id: int) -> dict[str, int]:
         result: dict[str, int] = {}

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from typing import Any
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, TypeVar
 
 from sqlalchemy import Table
 from sqlalchemy.dialects import postgresql, sqlite
@@ -16,6 +16,7 @@ ANSWER_LIMIT = 8000
 CHAT_FIELDS = frozenset(Chat.__dataclass_fields__) - {"id"}
 
 Insert = sqlite.Insert | postgresql.Insert
+Built = TypeVar("Built")
 
 
 def insert_into(connection: AsyncConnection, table: Table) -> Insert:
@@ -25,6 +26,11 @@ def insert_into(connection: AsyncConnection, table: Table) -> Insert:
     if connection.dialect.name == "sqlite":
         return sqlite.insert(table)
     raise NotImplementedError(f"no upsert for the {connection.dialect.name} dialect")
+
+
+def by_dialect(build: Callable[[Callable[[Table], Insert]], Built]) -> dict[str, Built]:
+    """An upsert built once for each dialect's insert(); pick with connection.dialect.name."""
+    return {"sqlite": build(sqlite.insert), "postgresql": build(postgresql.insert)}
 
 
 def _digits(values: object) -> str:

@@ -33,6 +33,7 @@ from bot.config import Settings
 from bot.quiz.broadcast import Broadcaster, Sender
 from bot.quiz.service import QuizService
 from bot.telegram_adapter import handlers, privacy
+from bot.telegram_adapter.aiohttp_request import AiohttpRequest
 from bot.telegram_adapter.context import BotData
 from bot.telegram_adapter.identity import PLATFORM
 from bot.telegram_adapter.links import link_key
@@ -201,6 +202,11 @@ def build_application(
         .post_shutdown(post_shutdown)
         .concurrent_updates(False)
     )
+    if settings.telegram.http_client == "aiohttp":
+        # PTB's defaults otherwise: 256 connections for calls, 1 for getUpdates, same timeouts.
+        builder = builder.request(AiohttpRequest()).get_updates_request(
+            AiohttpRequest(connection_pool_size=1)
+        )
     if settings.telegram.rate_limit:
         builder = builder.rate_limiter(MessageRateLimiter(max_retries=0))  # type: ignore[arg-type]
     application = builder.build()

@@ -5,8 +5,14 @@ from __future__ import annotations
 from html import escape
 from typing import Any
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, ReplyParameters
-from telegram.constants import PollType
+from telegram import (
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    InputPollOption,
+    Message,
+    ReplyParameters,
+)
+from telegram.constants import ParseMode, PollType
 from telegram.ext import ExtBot
 
 from bot.quiz.model import Kind
@@ -54,11 +60,15 @@ class TelegramSender:
 
         async def send(chat_id: int) -> Message:
             if question.kind is Kind.CHOICE:
-                # The HTML parse mode of Defaults applies to the poll's texts too.
+                # The HTML parse mode of Defaults applies to the poll's texts too; the options
+                # say so themselves, or PTB would copy each one to insert the default.
                 return await self.bot.send_poll(
                     chat_id,
                     escape(question.question),
-                    [escape(choice) for choice in question.choices],
+                    [
+                        InputPollOption(escape(choice), text_parse_mode=ParseMode.HTML)
+                        for choice in question.choices
+                    ],
                     is_anonymous=False,
                     type=PollType.QUIZ,
                     correct_option_ids=[question.correct or 0],  # type: ignore[list-item]

@@ -111,6 +111,23 @@ async def test_unsubscribe_failures_and_asked(database: Database) -> None:
         assert await tx.chats.asked(chat.id, 3) == set()
 
 
+async def test_asked_for_many_chats_at_once(database: Database) -> None:
+    async with database.transaction() as tx:
+        chat = await subscribed_group(tx)
+        other = await subscribed_group(tx, replace(GROUP, address=Address("telegram", "-5")))
+        await tx.chats.mark_asked_many([(chat.id, 1, "q1"), (chat.id, 1, "q2"), (chat.id, 2, "q3")])
+        await tx.chats.mark_asked_many([(chat.id, 1, "q1"), (other.id, 2, "q4")])
+        await tx.chats.mark_asked_many([])
+        await tx.chats.mark_asked(other.id, 1, "q5")
+    async with database.read() as tx:
+        assert await tx.chats.asked(chat.id, 1) == {"q1", "q2"}
+        # Each chat's own cycle only: not chat's cycle 2, nor other's cycle 1.
+        found = await tx.chats.asked_in({chat.id: 1, other.id: 2})
+        assert found == {chat.id: {"q1", "q2"}, other.id: {"q4"}}
+        assert (await tx.chats.asked_in({chat.id: 3, other.id: 1})).get(chat.id, set()) == set()
+        assert await tx.chats.asked_in({}) == {}
+
+
 async def test_due_chats_come_oldest_first_with_their_address(database: Database) -> None:
     places = [replace(GROUP, address=Address("telegram", str(-i))) for i in range(1, 5)]
     async with database.transaction() as tx:
@@ -163,7 +180,11 @@ async def test_users_are_made_once_refreshed_focused_and_forgotten(database: Dat
         await tx.chats.update(chat.id, {"owner_id": ann.id})
         post = await tx.posts.create(NewPost(chat.id, "q1", NOW, PRACTICE, NOW, None))
         assert post is not None
+        await tx.users.set_focus_many([(bob.id, post.id)])
         await tx.users.set_focus(ann.id, post.id)
+        await tx.users.set_focus_many([])
+        assert (await tx.users.ensure(BOB)).focus_post_id == post.id
+        await tx.users.set_focus(bob.id, None)
         renamed = await tx.users.ensure(replace(ANN, name="A" * 300, language=None))
         assert renamed == replace(ann, name="A" * 255, language=None, focus_post_id=post.id)
         assert await tx.users.find(ANN.address) == renamed
@@ -209,10 +230,13 @@ async def test_posts_deliveries_and_reveals(database: Database) -> None:
         assert await tx.posts.due_reveals(NOW + timedelta(hours=3), 10) == []
         question = MessageRef("telegram", "-100", "11", "poll-1")
         answer = MessageRef("telegram", "-100", "12")
-        await tx.posts.record_delivery(post.id, QUESTION, question, NOW)
+        await tx.posts.record_questions(
+            [(post.id, question), (older.id, replace(question, message="4", poll=None))], NOW
+        )
         await tx.posts.record_delivery(
             older.id, QUESTION, replace(question, message="5", poll=None), NOW
         )
+        await tx.posts.record_questions([], NOW)
     async with database.transaction() as tx:
         sent = await tx.posts.get(post.id)
         assert sent == replace(post, sent_at=NOW)
@@ -222,6 +246,9 @@ async def test_posts_deliveries_and_reveals(database: Database) -> None:
         assert await tx.posts.by_poll("discord", "poll-1") is None
         assert await tx.posts.delivery(post.id, QUESTION) == question
         assert await tx.posts.delivery(post.id, REVEAL) is None
+        assert await tx.posts.delivery(older.id, QUESTION) == replace(
+            question, message="5", poll=None
+        )
         assert await tx.posts.due_reveals(NOW - timedelta(hours=1), 10) == []
         due = await tx.posts.due_reveals(NOW + timedelta(hours=3), 10)
         assert [p.id for p in due] == [older.id, post.id]

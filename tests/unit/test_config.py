@@ -102,6 +102,7 @@ def test_bad_environment_value_names_the_variable(
         ('[webhook]\nsecret_token = "a b"\n', "`webhook.secret_token` in"),
         ("[health]\nport = -1\n", "`health.port` in"),
         ('[health]\npath = "healthz"\n', "`health.path` in"),
+        ('[telegram]\nhttp_client = "requests"\n', "`telegram.http_client` in"),
     ],
 )
 def test_bad_config_names_the_key_and_the_file(tmp_path: Path, toml: str, message: str) -> None:

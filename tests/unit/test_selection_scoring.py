@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from collections.abc import Sequence
 
 from bot.quiz.model import Kind, Question, Status, Verdict
 from bot.quiz.scoring import ReviewRating, awarded_points, rank, review_rating, streak
@@ -19,7 +20,9 @@ def q(
 BANK = [q(f"q{i}", ("cv",) if i % 2 else ("llm",), 1 + i % 3) for i in range(10)]
 
 
-def run_cycle(bank: list[Question], asked: set[str], rng: random.Random, **kw: object) -> list[str]:
+def run_cycle(
+    bank: Sequence[Question], asked: set[str], rng: random.Random, **kw: object
+) -> list[str]:
     picked: list[str] = []
     while True:
         pick = pick_next(bank, asked, rng, **kw)  # type: ignore[arg-type]
@@ -64,6 +67,18 @@ def test_unmatched_topics_fall_back_to_the_whole_bank_and_empty_bank_gives_none(
     pick = pick_next(BANK, set(), random.Random(1), topics=("nothing",))
     assert pick is not None
     assert pick_next([q("d", ready=False)], set(), random.Random(1)) is None
+
+
+def test_a_banks_tuple_picks_as_a_list_does_and_a_new_bank_is_seen_at_once() -> None:
+    # A bank's tuple of questions has its pools memoized; a reloaded bank is a new tuple.
+    for topics in ((), ("cv",), ("nothing",)):
+        as_list = run_cycle(BANK, set(), random.Random(5), topics=topics)
+        assert run_cycle(tuple(BANK), set(), random.Random(5), topics=topics) == as_list
+    old = tuple(BANK)
+    assert pick_next(old, set(), random.Random(1), topics=("cv",)) is not None
+    reloaded = tuple(q(x.id, ("cv",), ready=x.id != "q1") for x in BANK if x.id != "q3")
+    picked = run_cycle(reloaded, set(), random.Random(1), topics=("cv",))
+    assert sorted(picked) == sorted(x.id for x in BANK if x.id not in ("q1", "q3"))
 
 
 def verdict(coverage: float, passed: bool) -> Verdict:

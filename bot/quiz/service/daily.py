@@ -30,14 +30,17 @@ class DailyUseCases(ServiceBase):
         now = self.clock.now()
         claimed: list[DuePost] = []
         async with self.db.transaction() as tx:
-            for chat, address in await tx.chats.due(now, limit, platforms):
+            due = await tx.chats.due(now, limit, platforms)
+            asked_in = await tx.chats.asked_in({chat.id: chat.cycle for chat, _ in due})
+            marks: list[tuple[int, int, str]] = []
+            for chat, address in due:
                 slot = chat.next_post_at
                 assert slot is not None
                 following = self.next_post(chat, now)
                 if now - slot > self.rules.grace:
                     await tx.chats.advance(chat.id, slot, following, None)
                     continue
-                asked = await tx.chats.asked(chat.id, chat.cycle)
+                asked = asked_in.get(chat.id, set())
                 pick = pick_next(
                     self.bank.questions, asked, self.rng, chat.topics, chat.difficulties
                 )
@@ -47,7 +50,7 @@ class DailyUseCases(ServiceBase):
                 cycle = chat.cycle + 1 if pick.new_cycle else chat.cycle
                 if not await tx.chats.advance(chat.id, slot, following, cycle):
                     continue
-                await tx.chats.mark_asked(chat.id, cycle, pick.question.id)
+                marks.append((chat.id, cycle, pick.question.id))
                 reveal_at = reveal_time(now, chat.reveal_after_hours, following)
                 lease = now + self.rules.lease
                 post = await tx.posts.create(
@@ -58,6 +61,7 @@ class DailyUseCases(ServiceBase):
                 if post is not None:
                     chat = replace(chat, next_post_at=following, cycle=cycle)
                     claimed.append(DuePost(chat, address, post, pick.question))
+            await tx.chats.mark_asked_many(marks)
         return claimed
 
     async def claim_unsent_posts(
@@ -140,12 +144,17 @@ class DailyUseCases(ServiceBase):
         """`record_sent` for several posts in one transaction (the broadcast's group commit)."""
         now = self.clock.now()
         async with self.db.transaction() as tx:
-            for due, ref in sent:
-                await tx.posts.record_delivery(due.post.id, QUESTION, ref, now)
+            await tx.posts.record_questions([(due.post.id, ref) for due, ref in sent], now)
+            for due, _ in sent:
                 if due.chat.failures:
                     await tx.chats.clear_failures(due.chat.id)
-                if due.chat.kind is ChatKind.PRIVATE and due.chat.owner_id is not None:
-                    await tx.users.set_focus(due.chat.owner_id, due.post.id)
+            await tx.users.set_focus_many(
+                [
+                    (due.chat.owner_id, due.post.id)
+                    for due, _ in sent
+                    if due.chat.kind is ChatKind.PRIVATE and due.chat.owner_id is not None
+                ]
+            )
 
     async def claim_due_reveals(
         self, limit: int = 100, platforms: Sequence[str] | None = None
