@@ -199,3 +199,58 @@ def test_a_minus_sign_counts_but_a_word_hyphen_does_not() -> None:
     assert grade(question, "w* = −G/(H+λ)").hit == ("叶子权重",)
     assert grade(question, "w* = G/(H+λ)").hit == ()
     assert not grade(short_q("0.5"), "-0.5").passed
+
+
+LR = open_q(
+    KeyPoint("学习率过大会发散", ("大…发散",), required=True),
+    KeyPoint("学习率过小收敛慢", ("小…慢",), required=True),
+)
+
+
+@pytest.mark.parametrize(
+    "reply",
+    [
+        "学习率过大收敛慢，过小会发散",
+        "学习率过大收敛很慢而过小会发散",
+        "learning rate too small: diverges; too large: slow",
+    ],
+)
+def test_an_effect_bound_to_the_opposite_partner_contradicts(reply: str) -> None:
+    question = open_q(
+        KeyPoint("学习率过大会发散", ("大…发散", "too large…diverge"), required=True),
+        KeyPoint("学习率过小收敛慢", ("小…慢", "too small…slow"), required=True),
+    )
+    verdict = grade(question, reply)
+    assert not verdict.passed
+    assert verdict.contradicted
+
+
+def test_the_nearest_partner_takes_the_effect_in_one_clause() -> None:
+    assert grade(LR, "学习率过小收敛很慢而过大会发散").passed
+    assert grade(LR, "学习率过大会发散，过小不会发散但收敛慢").passed
+
+
+@pytest.mark.parametrize(
+    ("reply", "passed"),
+    [
+        ("Pre-LN 训练更稳定，Post-LN 需要 warmup", True),
+        ("Pre-LN 比 Post-LN 训练更稳定", True),
+        ("Post-LN 比 Pre-LN 训练更稳定", False),
+        ("Post-LN 训练更稳定，不需要 warmup", False),
+        ("Pre-LN is more stable than Post-LN", True),
+        ("Post-LN is more stable than Pre-LN", False),
+    ],
+)
+def test_a_comparison_binds_its_subject_not_its_object(reply: str, passed: bool) -> None:
+    question = open_q(KeyPoint("Pre-LN 更稳定", ("Pre-LN…稳定", "Pre-LN…stable"), required=True))
+    assert grade(question, reply).passed is passed
+
+
+def test_swapped_train_and_inference_statistics_contradict() -> None:
+    question = open_q(
+        KeyPoint("训练用 batch 统计量", ("训练时…batch 统计量",), required=True),
+        KeyPoint("推理用滑动平均", ("推理时…滑动平均",), required=True),
+    )
+    assert grade(question, "训练时用当前 batch 统计量，推理时用训练中累积的滑动平均").passed
+    verdict = grade(question, "训练时用滑动平均，推理时用 batch 统计量")
+    assert verdict.contradicted == ("训练用 batch 统计量", "推理用滑动平均")
