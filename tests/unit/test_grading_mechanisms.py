@@ -254,3 +254,28 @@ def test_swapped_train_and_inference_statistics_contradict() -> None:
     assert grade(question, "训练时用当前 batch 统计量，推理时用训练中累积的滑动平均").passed
     verdict = grade(question, "训练时用滑动平均，推理时用 batch 统计量")
     assert verdict.contradicted == ("训练用 batch 统计量", "推理用滑动平均")
+
+
+@pytest.mark.parametrize(
+    ("reply", "negated"),
+    [
+        ("多头并不能让模型关注不同的表示子空间", True),
+        ("it does not let the model attend to different representation subspaces", True),
+        ("多头不需要预训练也能学到不同的表示子空间", False),
+        ("没有残差连接时，模型仍然学到不同的表示子空间", False),
+        ("没有残差连接的模型学到不同的表示子空间", False),
+        (
+            "without residual connections the heads still learn different representation subspaces",
+            False,
+        ),
+        ("heads do not share weights and learn different representation subspaces", False),
+        ("不是只学一种模式，而是学到不同的表示子空间", False),
+    ],
+)
+def test_a_negation_reaches_to_the_end_of_its_clause_not_past_a_new_statement(
+    reply: str, negated: bool
+) -> None:
+    question = open_q(KeyPoint("不同的表示子空间", ("representation subspaces",)))
+    verdict = grade(question, reply)
+    assert bool(verdict.contradicted) is negated
+    assert verdict.passed is not negated
