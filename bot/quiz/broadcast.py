@@ -90,6 +90,7 @@ class GroupCommit:
         self.service = service
         self.limit = limit
         self._pending: list[tuple[DuePost, MessageRef, asyncio.Future[None]]] = []
+        self._writing: list[asyncio.Future[None]] = []
         self._writer: asyncio.Task[None] | None = None
 
     async def record(self, due: DuePost, ref: MessageRef) -> None:
@@ -102,6 +103,7 @@ class GroupCommit:
     async def _write(self) -> None:
         while self._pending:
             batch, self._pending = self._pending[: self.limit], self._pending[self.limit :]
+            self._writing = [done for *_, done in batch]
             try:
                 await self.service.record_sent_many([(due, ref) for due, ref, _ in batch])
             except Exception as exc:
@@ -110,6 +112,16 @@ class GroupCommit:
             else:
                 for *_, done in batch:
                     done.set_result(None)
+        self._writing = []
+
+    async def flush(self) -> bool:
+        """Wait until the sends recorded so far are committed (or failed); False if none was
+        waiting."""
+        waiting = [*self._writing, *(done for *_, done in self._pending)]
+        if not waiting:
+            return False
+        await asyncio.wait(waiting)
+        return True
 
 
 class Broadcaster:
@@ -141,6 +153,11 @@ class Broadcaster:
         await self.reveal_due()
         if self._posting is None or self._posting.done():
             self._posting = asyncio.create_task(self.post_due())
+
+    async def flush_records(self) -> bool:
+        """Wait for the sent posts not yet recorded; False if there were none. A reply can
+        overtake the record of the post it answers."""
+        return await self._recorder.flush()
 
     async def wait(self) -> None:
         """Wait for the broadcast under way, if any, to finish."""

@@ -31,6 +31,8 @@ class Deliverer:
     def __init__(self, backoff: float = BACKOFF_SECONDS) -> None:
         self.backoff = backoff
         self._background = asyncio.Semaphore(BACKGROUND_LIMIT)
+        self.in_flight = 0
+        """Best-effort requests started and not finished yet."""
 
     async def in_background(
         self,
@@ -44,7 +46,12 @@ class Deliverer:
         except BaseException:
             self._background.release()
             raise
-        task.add_done_callback(lambda _: self._background.release())
+        self.in_flight += 1
+        task.add_done_callback(self._finished)
+
+    def _finished(self, _: asyncio.Future[Any]) -> None:
+        self.in_flight -= 1
+        self._background.release()
 
     async def send(self, chat_id: int, make: Callable[[int], Awaitable[T]]) -> T | Refusal:
         """Call `make(chat_id)`; its result, or the refusal that stopped it."""

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import random
 import socket
+import time
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -101,9 +103,22 @@ class Harness:
         await self.app.bot_data.broadcaster.wait()
 
     async def settle(self) -> None:
-        """Wait until the bot fetched every update and went quiet."""
-        # Quiet long enough that a handler still working on a loaded machine is not "idle".
-        await self.api.wait_idle(quiet=0.45, timeout=30)
+        """Wait until the bot fetched every update, handled it, finished its background
+        requests, and went quiet."""
+        deadline = time.monotonic() + 30
+        while True:
+            await self.api.wait_idle(quiet=0.3, timeout=max(deadline - time.monotonic(), 0.1))
+            if self._handled_everything():
+                return
+            await asyncio.sleep(0.05)
+
+    def _handled_everything(self) -> bool:
+        app = self.app
+        return bool(
+            app.update_queue.empty()
+            and app.update_processor.current_concurrent_updates == 0
+            and app.bot_data.deliverer.in_flight == 0
+        )
 
 
 def texts(api: FakeBotApi, chat_id: int) -> list[str]:

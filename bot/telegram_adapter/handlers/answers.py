@@ -154,9 +154,13 @@ async def group_reply(update: Update, context: Context) -> None:
         or message.reply_to_message.from_user.id != context.bot.id
     ):
         return
+    target = ReplyTarget(message_ref(message.chat.id, message.reply_to_message.message_id))
+    service, broadcaster = context.bot_data.service, context.bot_data.broadcaster
     try:
-        target = ReplyTarget(message_ref(message.chat.id, message.reply_to_message.message_id))
-        result = await context.bot_data.service.answer(person_of(user), target, message.text or "")
+        result = await service.answer(person_of(user), target, message.text or "")
+        if result is None and broadcaster is not None and await broadcaster.flush_records():
+            # The post was sent but not yet recorded when the reply came; now it is.
+            result = await service.answer(person_of(user), target, message.text or "")
     except NoQuestion:
         return
     if result is not None:
@@ -193,9 +197,12 @@ async def poll_answer(update: Update, context: Context) -> None:
     vote = update.poll_answer
     if vote is None or vote.user is None:
         return
+    service, broadcaster = context.bot_data.service, context.bot_data.broadcaster
+    target, options = PollTarget(PLATFORM, vote.poll_id), list(vote.option_ids)
     try:
-        await context.bot_data.service.vote(
-            person_of(vote.user), PollTarget(PLATFORM, vote.poll_id), list(vote.option_ids)
-        )
+        result = await service.vote(person_of(vote.user), target, options)
+        if result is None and options and broadcaster and await broadcaster.flush_records():
+            # The poll was sent but not yet recorded when the vote came; now it is.
+            await service.vote(person_of(vote.user), target, options)
     except NoQuestion:
         return
