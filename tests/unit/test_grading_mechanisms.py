@@ -279,3 +279,35 @@ def test_a_negation_reaches_to_the_end_of_its_clause_not_past_a_new_statement(
     verdict = grade(question, reply)
     assert bool(verdict.contradicted) is negated
     assert verdict.passed is not negated
+
+
+JACOBIAN = open_q(
+    KeyPoint("J = diag(p) − ppᵀ", ("diag(p) − p pᵀ",), required=True),
+    KeyPoint("H(p,q) = H(p) + KL(p||q)", ("H(p) + KL(p||q)",), required=True),
+)
+
+
+@pytest.mark.parametrize(
+    "reply",
+    [
+        r"J = \mathrm{diag}(p) - p p^\top；H(p,q) = H(p) + D_{KL}(p\|q)",
+        "J = diag(p) − p p^T，H(p, q) = H(p) + D_KL(p‖q)",
+        "J=diag(p)-pp^T; H(p,q)=H(p)+KL(p||q)",
+    ],
+)
+def test_a_formula_in_other_notation_matches(reply: str) -> None:
+    assert grade(JACOBIAN, reply).passed
+
+
+@pytest.mark.parametrize(
+    "reply",
+    [
+        "J = diag(p) + ppᵀ；H(p,q) = H(p) + KL(p||q)",
+        r"J = \mathrm{diag}(p) - p p^\top；H(p, q) = H(p) - KL(p\|q)",
+        "J = diag(p) − p p^T，H(p, q) = H(q) + KL(p||q)",
+    ],
+)
+def test_a_formula_with_a_flipped_sign_or_swapped_term_does_not_match(reply: str) -> None:
+    verdict = grade(JACOBIAN, reply)
+    assert not verdict.passed
+    assert len(verdict.hit) == 1

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
+from bot.quiz.grading.formulas import sign_flips
 from bot.quiz.grading.glossary import load
 from bot.quiz.grading.numbers import spaced
 from bot.quiz.grading.terms import Term, term, variants
@@ -87,7 +88,8 @@ def swapped(text: str) -> tuple[str, ...]:
 
 @lru_cache(maxsize=65536)
 def derived_wrong(terms: tuple[str, ...]) -> tuple[str, ...]:
-    """The swapped forms of a key point's ordered terms that none of its own terms states."""
+    """The swapped forms of a key point's ordered terms, and its formulas with a sign flipped,
+    that none of its own terms states."""
     own = {term(t).text for t in terms}
-    found = (s for t in terms for s in swapped(t))
+    found = (s for t in terms for s in (*swapped(t), *sign_flips(t)))
     return tuple(dict.fromkeys(s for s in found if term(s).text not in own))

@@ -50,7 +50,7 @@ def _may_occur(target: str, text: str) -> bool:
 
 def _latin_spans(term: Term, clause: Clause) -> Iterator[tuple[int, int]]:
     target = term.text
-    allowed = typos_allowed(target)
+    allowed = 0 if term.formula else typos_allowed(target)
     if not _may_occur(target, clause.text):
         return
     tokens = clause.tokens
