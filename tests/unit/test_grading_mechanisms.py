@@ -311,3 +311,19 @@ def test_a_formula_with_a_flipped_sign_or_swapped_term_does_not_match(reply: str
     verdict = grade(JACOBIAN, reply)
     assert not verdict.passed
     assert len(verdict.hit) == 1
+
+
+@pytest.mark.parametrize(
+    ("reply", "passed"),
+    [
+        ("大 batch 梯度噪声小，容易收敛到尖锐极小值", True),
+        ("大 batch 梯度噪声小，会收敛到更平坦的极小值", False),
+        ("大 batch 噪声小，小 batch 才收敛到平坦极小值，大 batch 收敛到尖锐极小值", True),
+        ("large batches have less noise, so they converge to flat minima", False),
+    ],
+)
+def test_a_cause_carries_over_the_commas_of_its_sentence(reply: str, passed: bool) -> None:
+    question = open_q(
+        KeyPoint("大 batch 收敛到尖锐极小值", ("大 batch…尖锐", "large batch…sharp"), required=True)
+    )
+    assert grade(question, reply).passed is passed

@@ -12,6 +12,7 @@ from functools import lru_cache
 from rapidfuzz.distance import OSA
 
 from bot.quiz.grading.binding import opposite_terms
+from bot.quiz.grading.negation import negated
 from bot.quiz.grading.terms import Term, variants
 from bot.quiz.grading.tokens import CJK, CJK_CLASS, Clause, is_cjk
 
@@ -184,8 +185,8 @@ def _after(found: list[Located], index: int, at: int) -> tuple[int, int] | None:
     return begin, at
 
 
-# Where a clause turns to another subject: "过小收敛慢而过大会发散", "…, while Post-LN …".
-_TURN_CJK = re.compile("(?<![然从因进反])而|且|但|却|同时|反之|相反|、")
+# Where a clause turns to another subject (punctuation is gone from clause text): "过小收敛慢而过大会发散".
+_TURN_CJK = re.compile("(?<![然从因进反])而|且|但|却|同时|反之|相反")
 _TURN_LATIN = frozenset({"and", "while", "whereas", "whilst", "meanwhile"})
 # A comparison that makes its later partner the subject: "Post-LN 不如 Pre-LN 稳定".
 _INVERSE = re.compile("不如|不及")
@@ -249,18 +250,51 @@ def _ordered_spans(texts: tuple[str, ...], answer: Reply) -> Iterator[tuple[int,
         found.append(located)
     first, rest = found[0], found[1:]
     clauses = answer.clauses
+    partners = bool(opposite_terms(texts[0]))
     for index, spans_in_clause in first.items():
         size = len(clauses[index].text)
-        joined = index + 1 < len(clauses) and answer.soft[index]
         for start, end in spans_in_clause:
             done = _after(rest, index, end)
             if done is not None:
                 if bound(clauses[index], texts, (start, end), done[0]):
                     yield index, start, done[1], done[0]
-            elif joined and end >= size - CLAUSE_END_SLACK:
-                after = _after(rest, index + 1, 0)
-                if after is not None and bound(clauses[index + 1], texts, (0, 0), after[0]):
-                    yield index, start, size, start
+            elif (partners or end >= size - CLAUSE_END_SLACK) and _later_clause(
+                texts, rest, answer, index, (start, end), partners
+            ):
+                yield index, start, size, start
+
+
+# A cause with partners carries over this many commas of its sentence: "大 batch 梯度噪声小，
+# 会收敛到更平坦的极小值" binds 平坦 to 大 batch.
+SENTENCE_COMMAS = 2
+
+
+def _later_clause(
+    texts: tuple[str, ...],
+    rest: list[Located],
+    answer: Reply,
+    index: int,
+    first: tuple[int, int],
+    partners: bool,
+) -> bool:
+    """True when the later parts follow in the next clauses of the sentence, still bound to the
+    first part (no partner in between) and not negated there."""
+    clauses = answer.clauses
+    own = clauses[index]
+    partners_after = (*opposite_terms(texts[0]), *opposite_terms(texts[-1]))
+    if any(begin >= first[1] for t in partners_after for begin, _ in spans(t, own)):
+        return False
+    for later in range(index + 1, min(len(clauses), index + 1 + SENTENCE_COMMAS)):
+        if not answer.soft[later - 1]:
+            return False
+        after = _after(rest, later, 0)
+        if after is not None:
+            return bound(clauses[later], texts, (0, 0), after[0]) and not negated(
+                clauses[later], after[0], after[1]
+            )
+        if not partners or not bound(clauses[later], texts, (0, 0), len(clauses[later].text)):
+            return False
+    return False
 
 
 @dataclass(frozen=True)

@@ -39,7 +39,7 @@ _CJK_NOMINAL_CUES = ("没有", "缺乏", "缺少")
 CJK_NOMINAL_GAP = 4
 # Where a negation's scope ends inside a clause: a condition, a consequence, a new statement.
 _CJK_SCOPE_END = re.compile(
-    "时|的话|则|就|才|所以|因此|因而|导致|使得|从而|而|但|且|也|还|因为|由于|如果|不如|[:：]"
+    "时|的话|则|就|才|所以|因此|因而|导致|使得|从而|而|但|且|也|还|因为|由于|如果|不如"
 )
 # Single characters that negate only when they touch the term: "不收敛", "无偏", "非线性".
 _CJK_TOUCHING = frozenset("不没无非未")
