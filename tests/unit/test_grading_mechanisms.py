@@ -327,3 +327,23 @@ def test_a_cause_carries_over_the_commas_of_its_sentence(reply: str, passed: boo
         KeyPoint("大 batch 收敛到尖锐极小值", ("大 batch…尖锐", "large batch…sharp"), required=True)
     )
     assert grade(question, reply).passed is passed
+
+
+def test_a_partner_is_never_a_typo_of_its_opposite() -> None:
+    question = open_q(KeyPoint("macro 重视小类", ("macro…small classes",), required=True))
+    assert grade(question, "macro weights small classes equally").passed
+    assert not grade(question, "micro favours small classes").passed
+
+
+@pytest.mark.parametrize(
+    ("reply", "negated"),
+    [
+        ("M 步不再管后验", True),
+        ("EM 不保证全局最优", True),
+        ("不是只有后验", False),
+        ("不管怎样都用全局最优", False),
+    ],
+)
+def test_more_negation_cues(reply: str, negated: bool) -> None:
+    question = open_q(KeyPoint("后验或全局最优", ("后验", "全局最优")))
+    assert bool(grade(question, reply).contradicted) is negated

@@ -34,6 +34,12 @@ def _table() -> tuple[tuple[Term, tuple[str, ...]], ...]:
     return tuple(sorted(entries, key=lambda entry: len(entry[0].text), reverse=True))
 
 
+@lru_cache(maxsize=1)
+def partner_spellings() -> frozenset[str]:
+    """Every spelling of an opposite pair: none of them is a typo of another (macro, micro)."""
+    return frozenset(spelling.text for spelling, _ in _table())
+
+
 def _inside(tokens: tuple[str, ...], part: tuple[str, ...]) -> int:
     size = len(part)
     for start in range(len(tokens) - size + 1):

@@ -11,7 +11,7 @@ from functools import lru_cache
 
 from rapidfuzz.distance import OSA
 
-from bot.quiz.grading.binding import opposite_terms
+from bot.quiz.grading.binding import opposite_terms, partner_spellings
 from bot.quiz.grading.negation import negated
 from bot.quiz.grading.terms import Term, variants
 from bot.quiz.grading.tokens import CJK, CJK_CLASS, Clause, is_cjk
@@ -70,7 +70,11 @@ def _latin_spans(term: Term, clause: Clause) -> Iterator[tuple[int, int]]:
                 break
             if len(candidate) >= shortest and (
                 candidate == target
-                or (allowed and OSA.distance(candidate, target, score_cutoff=allowed) <= allowed)
+                or (
+                    allowed
+                    and candidate not in partner_spellings()
+                    and OSA.distance(candidate, target, score_cutoff=allowed) <= allowed
+                )
             ):
                 begin = clause.starts[start]
                 yield begin, begin + len(candidate)

@@ -33,6 +33,11 @@ _CJK_CUES = (
     "不具有",
     "与其",
     "而不是",
+    "不保证",
+    "不做",
+    "不进行",
+    "不一定",
+    "未必",
 )
 # Cues that negate a noun phrase, so only a few characters ahead: "没有残差连接时梯度消失".
 _CJK_NOMINAL_CUES = ("没有", "缺乏", "缺少")
@@ -45,6 +50,8 @@ _CJK_SCOPE_END = re.compile(
 _CJK_TOUCHING = frozenset("不没无非未")
 # Words after a cue that make it "not only" or "regardless", not a negation.
 _CJK_NOT_NEGATING = ("仅", "只", "但", "光", "单", "论", "管", "断", "少", "错", "久", "常")
+# After any cue, "only" makes it "not only": "不是只有", "并不仅仅".
+_CJK_ONLY = ("仅", "只", "光", "单")
 # Cues after the term: "正态性不是必需的".
 _CJK_AFTER = (
     "不是必须",
@@ -97,7 +104,7 @@ _LATIN_AFTER = (
 
 
 def _cjk_negates(cue: str, gap: str) -> bool:
-    if gap.startswith(_CJK_NOT_NEGATING):
+    if gap.startswith(_CJK_ONLY) or (cue.endswith("不") and gap.startswith(_CJK_NOT_NEGATING)):
         return False
     if cue in _CJK_NOMINAL_CUES:
         return len(gap) <= CJK_NOMINAL_GAP
