@@ -27,11 +27,13 @@ from itertools import islice
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Table, func, insert, select, update
+from sqlalchemy import Insert, Table, func, insert, select, update
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.storage.database import SqlDatabase
 from bot.storage.tables import (
+    UtcDateTime,
     attempts,
     chat_identities,
     chats,
@@ -72,14 +74,28 @@ async def _executemany(
 
     The statement is compiled once and rows go to the driver as tuples: SQLAlchemy's
     per-row parameter processing would otherwise be half of the time, so time columns
-    arrive already as stamp() text.
+    arrive already as stamp() text (turned back into naive datetimes for asyncpg).
     """
+    sqlite = connection.dialect.name == "sqlite"
     ignore = table is users or table is user_identities
-    statement = insert(table).prefix_with("OR IGNORE") if ignore else insert(table)
+    if not ignore:
+        statement: Insert = insert(table)
+    elif sqlite:
+        statement = insert(table).prefix_with("OR IGNORE")
+    else:
+        statement = postgresql.insert(table).on_conflict_do_nothing()
     compiled = statement.compile(dialect=connection.dialect, column_keys=list(rows[0]))
     names = compiled.positiontup or []
+    times = set() if sqlite else {c.name for c in table.c if isinstance(c.type, UtcDateTime)}
     await connection.exec_driver_sql(
-        str(compiled), [tuple(row[name] for name in names) for row in rows]
+        str(compiled),
+        [
+            tuple(
+                datetime.fromisoformat(row[name]) if name in times and row[name] else row[name]
+                for name in names
+            )
+            for row in rows
+        ],
     )
 
 
@@ -102,12 +118,13 @@ async def loading(url: str) -> AsyncIterator[AsyncConnection]:
     db = await SqlDatabase.open(url)
     try:
         async with db.engine.connect() as connection:
-            # Outside any transaction (SQLite refuses these inside one): on the sqlite3
-            # connection itself, which SqlDatabase runs inline (bot.storage.inline).
-            raw = (await connection.get_raw_connection()).driver_connection
-            assert raw is not None
-            raw.execute("PRAGMA synchronous=OFF")
-            raw.execute("PRAGMA cache_size=-262144")
+            if connection.dialect.name == "sqlite":
+                # Outside any transaction (SQLite refuses these inside one): on the sqlite3
+                # connection itself, which SqlDatabase runs inline (bot.storage.inline).
+                raw = (await connection.get_raw_connection()).driver_connection
+                assert raw is not None
+                raw.execute("PRAGMA synchronous=OFF")
+                raw.execute("PRAGMA cache_size=-262144")
             yield connection
     finally:
         await db.close()
