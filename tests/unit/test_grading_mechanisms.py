@@ -199,3 +199,151 @@ def test_a_minus_sign_counts_but_a_word_hyphen_does_not() -> None:
     assert grade(question, "w* = −G/(H+λ)").hit == ("叶子权重",)
     assert grade(question, "w* = G/(H+λ)").hit == ()
     assert not grade(short_q("0.5"), "-0.5").passed
+
+
+LR = open_q(
+    KeyPoint("学习率过大会发散", ("大…发散",), required=True),
+    KeyPoint("学习率过小收敛慢", ("小…慢",), required=True),
+)
+
+
+@pytest.mark.parametrize(
+    "reply",
+    [
+        "学习率过大收敛慢，过小会发散",
+        "学习率过大收敛很慢而过小会发散",
+        "learning rate too small: diverges; too large: slow",
+    ],
+)
+def test_an_effect_bound_to_the_opposite_partner_contradicts(reply: str) -> None:
+    question = open_q(
+        KeyPoint("学习率过大会发散", ("大…发散", "too large…diverge"), required=True),
+        KeyPoint("学习率过小收敛慢", ("小…慢", "too small…slow"), required=True),
+    )
+    verdict = grade(question, reply)
+    assert not verdict.passed
+    assert verdict.contradicted
+
+
+def test_the_nearest_partner_takes_the_effect_in_one_clause() -> None:
+    assert grade(LR, "学习率过小收敛很慢而过大会发散").passed
+    assert grade(LR, "学习率过大会发散，过小不会发散但收敛慢").passed
+
+
+@pytest.mark.parametrize(
+    ("reply", "passed"),
+    [
+        ("Pre-LN 训练更稳定，Post-LN 需要 warmup", True),
+        ("Pre-LN 比 Post-LN 训练更稳定", True),
+        ("Post-LN 比 Pre-LN 训练更稳定", False),
+        ("Post-LN 训练更稳定，不需要 warmup", False),
+        ("Pre-LN is more stable than Post-LN", True),
+        ("Post-LN is more stable than Pre-LN", False),
+    ],
+)
+def test_a_comparison_binds_its_subject_not_its_object(reply: str, passed: bool) -> None:
+    question = open_q(KeyPoint("Pre-LN 更稳定", ("Pre-LN…稳定", "Pre-LN…stable"), required=True))
+    assert grade(question, reply).passed is passed
+
+
+def test_swapped_train_and_inference_statistics_contradict() -> None:
+    question = open_q(
+        KeyPoint("训练用 batch 统计量", ("训练时…batch 统计量",), required=True),
+        KeyPoint("推理用滑动平均", ("推理时…滑动平均",), required=True),
+    )
+    assert grade(question, "训练时用当前 batch 统计量，推理时用训练中累积的滑动平均").passed
+    verdict = grade(question, "训练时用滑动平均，推理时用 batch 统计量")
+    assert verdict.contradicted == ("训练用 batch 统计量", "推理用滑动平均")
+
+
+@pytest.mark.parametrize(
+    ("reply", "negated"),
+    [
+        ("多头并不能让模型关注不同的表示子空间", True),
+        ("it does not let the model attend to different representation subspaces", True),
+        ("多头不需要预训练也能学到不同的表示子空间", False),
+        ("没有残差连接时，模型仍然学到不同的表示子空间", False),
+        ("没有残差连接的模型学到不同的表示子空间", False),
+        (
+            "without residual connections the heads still learn different representation subspaces",
+            False,
+        ),
+        ("heads do not share weights and learn different representation subspaces", False),
+        ("不是只学一种模式，而是学到不同的表示子空间", False),
+    ],
+)
+def test_a_negation_reaches_to_the_end_of_its_clause_not_past_a_new_statement(
+    reply: str, negated: bool
+) -> None:
+    question = open_q(KeyPoint("不同的表示子空间", ("representation subspaces",)))
+    verdict = grade(question, reply)
+    assert bool(verdict.contradicted) is negated
+    assert verdict.passed is not negated
+
+
+JACOBIAN = open_q(
+    KeyPoint("J = diag(p) − ppᵀ", ("diag(p) − p pᵀ",), required=True),
+    KeyPoint("H(p,q) = H(p) + KL(p||q)", ("H(p) + KL(p||q)",), required=True),
+)
+
+
+@pytest.mark.parametrize(
+    "reply",
+    [
+        r"J = \mathrm{diag}(p) - p p^\top；H(p,q) = H(p) + D_{KL}(p\|q)",
+        "J = diag(p) − p p^T，H(p, q) = H(p) + D_KL(p‖q)",
+        "J=diag(p)-pp^T; H(p,q)=H(p)+KL(p||q)",
+    ],
+)
+def test_a_formula_in_other_notation_matches(reply: str) -> None:
+    assert grade(JACOBIAN, reply).passed
+
+
+@pytest.mark.parametrize(
+    "reply",
+    [
+        "J = diag(p) + ppᵀ；H(p,q) = H(p) + KL(p||q)",
+        r"J = \mathrm{diag}(p) - p p^\top；H(p, q) = H(p) - KL(p\|q)",
+        "J = diag(p) − p p^T，H(p, q) = H(q) + KL(p||q)",
+    ],
+)
+def test_a_formula_with_a_flipped_sign_or_swapped_term_does_not_match(reply: str) -> None:
+    verdict = grade(JACOBIAN, reply)
+    assert not verdict.passed
+    assert len(verdict.hit) == 1
+
+
+@pytest.mark.parametrize(
+    ("reply", "passed"),
+    [
+        ("大 batch 梯度噪声小，容易收敛到尖锐极小值", True),
+        ("大 batch 梯度噪声小，会收敛到更平坦的极小值", False),
+        ("大 batch 噪声小，小 batch 才收敛到平坦极小值，大 batch 收敛到尖锐极小值", True),
+        ("large batches have less noise, so they converge to flat minima", False),
+    ],
+)
+def test_a_cause_carries_over_the_commas_of_its_sentence(reply: str, passed: bool) -> None:
+    question = open_q(
+        KeyPoint("大 batch 收敛到尖锐极小值", ("大 batch…尖锐", "large batch…sharp"), required=True)
+    )
+    assert grade(question, reply).passed is passed
+
+
+def test_a_partner_is_never_a_typo_of_its_opposite() -> None:
+    question = open_q(KeyPoint("macro 重视小类", ("macro…small classes",), required=True))
+    assert grade(question, "macro weights small classes equally").passed
+    assert not grade(question, "micro favours small classes").passed
+
+
+@pytest.mark.parametrize(
+    ("reply", "negated"),
+    [
+        ("M 步不再管后验", True),
+        ("EM 不保证全局最优", True),
+        ("不是只有后验", False),
+        ("不管怎样都用全局最优", False),
+    ],
+)
+def test_more_negation_cues(reply: str, negated: bool) -> None:
+    question = open_q(KeyPoint("后验或全局最优", ("后验", "全局最优")))
+    assert bool(grade(question, reply).contradicted) is negated

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from bot.quiz.grading.binding import derived_wrong
 from bot.quiz.grading.choice import MAX_POINTS, binary, grade_choice, parse_choice
 from bot.quiz.grading.matching import Reply, reply, reply_spans
 from bot.quiz.grading.negation import is_denial, stated_negated
@@ -70,7 +71,7 @@ def _grade_open(question: Question, answer: Reply, pass_mark: float) -> Verdict:
     required_missing = False
     for kp in question.key_points:
         stance = _stance(kp, answer)
-        if kp.wrong and _states(kp.wrong, answer):
+        if _states((*kp.wrong, *derived_wrong(kp.terms)), answer):
             missed.append(kp.point)
             contradicted.append(kp.point)
             continue

@@ -1,4 +1,5 @@
-"""The shared glossary: groups of synonymous ML terms (zh and en) and Chinese wording variants."""
+"""The shared glossary: groups of synonymous ML terms (zh and en), Chinese wording variants, and
+opposite partners (Pre-LN/Post-LN, 过大/过小)."""
 
 from __future__ import annotations
 
@@ -13,10 +14,12 @@ GLOSSARY_PATH = Path(__file__).with_name("glossary.yaml")
 
 @dataclass(frozen=True)
 class Glossary:
-    """Synonym groups and the Chinese wordings folded to one spelling before matching."""
+    """Synonym groups, the Chinese wordings folded to one spelling before matching, and pairs of
+    opposite partners (each side a tuple of spellings)."""
 
     groups: tuple[tuple[str, ...], ...]
     variants: tuple[tuple[str, str], ...]
+    opposites: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = ()
 
 
 def parse(data: object) -> Glossary:
@@ -38,7 +41,26 @@ def parse(data: object) -> Glossary:
             raise ValueError(f"cjk_variants: {target!r} needs a list of wordings")
         pairs += [(source, str(target or "")) for source in sources]
     pairs.sort(key=lambda pair: len(pair[0]), reverse=True)
-    return Glossary(tuple(tuple(t.strip() for t in g) for g in groups), tuple(pairs))
+    return Glossary(
+        tuple(tuple(t.strip() for t in g) for g in groups),
+        tuple(pairs),
+        _opposites(data.get("opposites") or []),
+    )
+
+
+def _side(side: object) -> tuple[str, ...]:
+    spellings = [side] if isinstance(side, str) else side
+    if not isinstance(spellings, list) or not all(
+        isinstance(s, str) and s.strip() for s in spellings
+    ):
+        raise ValueError("each side of an opposite pair is a spelling or a list of spellings")
+    return tuple(s.strip() for s in spellings)
+
+
+def _opposites(data: object) -> tuple[tuple[tuple[str, ...], tuple[str, ...]], ...]:
+    if not isinstance(data, list) or not all(isinstance(p, list) and len(p) == 2 for p in data):
+        raise ValueError("`opposites` is a list of pairs [one side, the other side]")
+    return tuple((_side(first), _side(second)) for first, second in data)
 
 
 @cache

@@ -11,6 +11,8 @@ from functools import lru_cache
 
 from rapidfuzz.distance import OSA
 
+from bot.quiz.grading.binding import opposite_terms, partner_spellings
+from bot.quiz.grading.negation import negated
 from bot.quiz.grading.terms import Term, variants
 from bot.quiz.grading.tokens import CJK, CJK_CLASS, Clause, is_cjk
 
@@ -49,7 +51,7 @@ def _may_occur(target: str, text: str) -> bool:
 
 def _latin_spans(term: Term, clause: Clause) -> Iterator[tuple[int, int]]:
     target = term.text
-    allowed = typos_allowed(target)
+    allowed = 0 if term.formula else typos_allowed(target)
     if not _may_occur(target, clause.text):
         return
     tokens = clause.tokens
@@ -68,7 +70,11 @@ def _latin_spans(term: Term, clause: Clause) -> Iterator[tuple[int, int]]:
                 break
             if len(candidate) >= shortest and (
                 candidate == target
-                or (allowed and OSA.distance(candidate, target, score_cutoff=allowed) <= allowed)
+                or (
+                    allowed
+                    and candidate not in partner_spellings()
+                    and OSA.distance(candidate, target, score_cutoff=allowed) <= allowed
+                )
             ):
                 begin = clause.starts[start]
                 yield begin, begin + len(candidate)
@@ -183,6 +189,60 @@ def _after(found: list[Located], index: int, at: int) -> tuple[int, int] | None:
     return begin, at
 
 
+# Where a clause turns to another subject (punctuation is gone from clause text): "过小收敛慢而过大会发散".
+_TURN_CJK = re.compile("(?<![然从因进反])而|且|但|却|同时|反之|相反")
+_TURN_LATIN = frozenset({"and", "while", "whereas", "whilst", "meanwhile"})
+# A comparison that makes its later partner the subject: "Post-LN 不如 Pre-LN 稳定".
+_INVERSE = re.compile("不如|不及")
+
+
+def _turn(part: Clause, before: int) -> int:
+    """Where the stretch of the clause that ends at `before` begins (after its last turn)."""
+    at = max((m.end() for m in _TURN_CJK.finditer(part.text, 0, before)), default=0)
+    for index, token in enumerate(part.tokens):
+        start = part.starts[index]
+        if start >= before:
+            break
+        if token in _TURN_LATIN:
+            at = max(at, start + len(token))
+    return at
+
+
+def _starts(terms: tuple[Term, ...], part: Clause, before: int) -> set[int]:
+    return {begin for t in terms for begin, stop in spans(t, part) if stop <= before}
+
+
+def bound(part: Clause, texts: tuple[str, ...], first: tuple[int, int], last: int) -> bool:
+    """True when the first part (at `first`, or in the clause before when it is (0, 0)) is the
+    partner that the last part (at `last`) is bound to.
+
+    The last part is bound to the first partner (a term or its opposite) of its own stretch of
+    the clause ("Pre-LN 比 Post-LN 更稳定"), or failing one to the nearest before it
+    ("过小收敛慢而过大会发散" binds 发散 to 大); "不如" binds the later partner. An opposite of the
+    last part between the two unbinds them ("过大收敛慢过小发散").
+    """
+    start, end = first
+    cause, effect = opposite_terms(texts[0]), opposite_terms(texts[-1])
+    if any(end <= begin < last for begin in _starts(effect, part, last)):
+        return False
+    if not cause:
+        return True
+    rivals = _starts(cause, part, last)
+    if not rivals:
+        return True
+    own = _starts(variants(ORDERED.split(texts[0])[0].strip()), part, last)
+    if first != (0, 0):
+        own.add(start)
+    rivals -= own
+    turn = _turn(part, last)
+    inside = sorted(at for at in own | rivals if at >= turn)
+    if inside:
+        binder = inside[-1] if _INVERSE.search(part.text, turn, last) else inside[0]
+    else:
+        binder = max(own | rivals, default=-1)
+    return binder not in rivals
+
+
 def _ordered_spans(texts: tuple[str, ...], answer: Reply) -> Iterator[tuple[int, int, int, int]]:
     found: list[Located] = []
     for text in texts:
@@ -194,15 +254,51 @@ def _ordered_spans(texts: tuple[str, ...], answer: Reply) -> Iterator[tuple[int,
         found.append(located)
     first, rest = found[0], found[1:]
     clauses = answer.clauses
+    partners = bool(opposite_terms(texts[0]))
     for index, spans_in_clause in first.items():
         size = len(clauses[index].text)
-        joined = index + 1 < len(clauses) and answer.soft[index]
         for start, end in spans_in_clause:
             done = _after(rest, index, end)
             if done is not None:
-                yield index, start, done[1], done[0]
-            elif joined and end >= size - CLAUSE_END_SLACK and _after(rest, index + 1, 0):
+                if bound(clauses[index], texts, (start, end), done[0]):
+                    yield index, start, done[1], done[0]
+            elif (partners or end >= size - CLAUSE_END_SLACK) and _later_clause(
+                texts, rest, answer, index, (start, end), partners
+            ):
                 yield index, start, size, start
+
+
+# A cause with partners carries over this many commas of its sentence: "大 batch 梯度噪声小，
+# 会收敛到更平坦的极小值" binds 平坦 to 大 batch.
+SENTENCE_COMMAS = 2
+
+
+def _later_clause(
+    texts: tuple[str, ...],
+    rest: list[Located],
+    answer: Reply,
+    index: int,
+    first: tuple[int, int],
+    partners: bool,
+) -> bool:
+    """True when the later parts follow in the next clauses of the sentence, still bound to the
+    first part (no partner in between) and not negated there."""
+    clauses = answer.clauses
+    own = clauses[index]
+    partners_after = (*opposite_terms(texts[0]), *opposite_terms(texts[-1]))
+    if any(begin >= first[1] for t in partners_after for begin, _ in spans(t, own)):
+        return False
+    for later in range(index + 1, min(len(clauses), index + 1 + SENTENCE_COMMAS)):
+        if not answer.soft[later - 1]:
+            return False
+        after = _after(rest, later, 0)
+        if after is not None:
+            return bound(clauses[later], texts, (0, 0), after[0]) and not negated(
+                clauses[later], after[0], after[1]
+            )
+        if not partners or not bound(clauses[later], texts, (0, 0), len(clauses[later].text)):
+            return False
+    return False
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,8 @@ import re
 
 from bot.quiz.grading.tokens import Clause, is_cjk
 
-# Cues that negate what follows within a few characters: "不需要大规模预训练".
+# Cues that negate what follows up to the end of their clause, or to a word that starts another
+# statement ("并不能让模型关注不同的表示子空间", but not "不需要预训练也能收敛").
 _CJK_CUES = (
     "不需要",
     "不需",
@@ -14,7 +15,6 @@ _CJK_CUES = (
     "无须",
     "不用",
     "不必",
-    "没有",
     "并没有",
     "不是",
     "并非",
@@ -31,16 +31,27 @@ _CJK_CUES = (
     "不存在",
     "不具备",
     "不具有",
-    "缺乏",
-    "缺少",
     "与其",
     "而不是",
+    "不保证",
+    "不做",
+    "不进行",
+    "不一定",
+    "未必",
 )
-CJK_GAP = 3
+# Cues that negate a noun phrase, so only a few characters ahead: "没有残差连接时梯度消失".
+_CJK_NOMINAL_CUES = ("没有", "缺乏", "缺少")
+CJK_NOMINAL_GAP = 4
+# Where a negation's scope ends inside a clause: a condition, a consequence, a new statement.
+_CJK_SCOPE_END = re.compile(
+    "时|的话|则|就|才|所以|因此|因而|导致|使得|从而|而|但|且|也|还|因为|由于|如果|不如"
+)
 # Single characters that negate only when they touch the term: "不收敛", "无偏", "非线性".
 _CJK_TOUCHING = frozenset("不没无非未")
 # Words after a cue that make it "not only" or "regardless", not a negation.
 _CJK_NOT_NEGATING = ("仅", "只", "但", "光", "单", "论", "管", "断", "少", "错", "久", "常")
+# After any cue, "only" makes it "not only": "不是只有", "并不仅仅".
+_CJK_ONLY = ("仅", "只", "光", "单")
 # Cues after the term: "正态性不是必需的".
 _CJK_AFTER = (
     "不是必须",
@@ -52,8 +63,32 @@ _CJK_AFTER = (
     "并非必要",
     "不是必要",
 )
-_LATIN_CUES = frozenset({"not", "no", "without", "never", "nor", "neither", "lacks", "lack"})
+_LATIN_CUES = frozenset({"not", "never", "nor", "neither"})
+# Cues that negate a noun phrase: "without (large scale) pretraining".
+_LATIN_NOMINAL_CUES = frozenset({"no", "without", "lacks", "lack"})
 _LATIN_PAIRS = frozenset({("rather", "than"), ("instead", "of"), ("free", "of")})
+LATIN_NOMINAL_GAP = 2
+_LATIN_SCOPE_END = frozenset(
+    {
+        "so",
+        "because",
+        "which",
+        "when",
+        "if",
+        "then",
+        "thus",
+        "therefore",
+        "hence",
+        "since",
+        "and",
+        "while",
+        "whereas",
+        "as",
+        "unless",
+        "until",
+        "otherwise",
+    }
+)
 _LATIN_NOT_NEGATING = frozenset({"only", "just", "merely", "simply", "matter", "longer"})
 _LATIN_AFTER = (
     ("is", "not", "required"),
@@ -66,33 +101,37 @@ _LATIN_AFTER = (
     ("is", "unnecessary"),
     ("unnecessary",),
 )
-LATIN_GAP = 3
+
+
+def _cjk_negates(cue: str, gap: str) -> bool:
+    if gap.startswith(_CJK_ONLY) or (cue.endswith("不") and gap.startswith(_CJK_NOT_NEGATING)):
+        return False
+    if cue in _CJK_NOMINAL_CUES:
+        return len(gap) <= CJK_NOMINAL_GAP
+    return _CJK_SCOPE_END.search(gap) is None
 
 
 def _cjk_before(before: str, first: str) -> bool:
-    tail = before[-(CJK_GAP + 6) :]
-    for cue in _CJK_CUES:
-        at = tail.rfind(cue)
-        if at < 0:
-            continue
-        gap = tail[at + len(cue) :]
-        if len(gap) <= CJK_GAP and not any(word in gap for word in _CJK_NOT_NEGATING):
+    for cue in (*_CJK_CUES, *_CJK_NOMINAL_CUES):
+        at = before.rfind(cue)
+        if at >= 0 and _cjk_negates(cue, before[at + len(cue) :]):
             return True
     return before[-1] in _CJK_TOUCHING and first not in _CJK_NOT_NEGATING
 
 
 def _latin_before(tokens: tuple[str, ...]) -> bool:
-    recent = tokens[-(LATIN_GAP + 1) :]
-    for index, token in enumerate(recent):
-        following = recent[index + 1] if index + 1 < len(recent) else ""
-        if is_cjk(token):
+    """True when a Latin cue before the term still has it in its scope."""
+    for index in range(len(tokens) - 1, -1, -1):
+        token = tokens[index]
+        if is_cjk(token) or token in _LATIN_SCOPE_END:
+            return False
+        following = tokens[index + 1] if index + 1 < len(tokens) else ""
+        if following in _LATIN_NOT_NEGATING:
             continue
-        negates = token in _LATIN_CUES or (token, following) in _LATIN_PAIRS
-        if (
-            negates
-            and following not in _LATIN_NOT_NEGATING
-            and not any(map(is_cjk, recent[index:]))
-        ):
+        gap = len(tokens) - index - 1
+        if token in _LATIN_CUES or (token, following) in _LATIN_PAIRS:
+            return True
+        if token in _LATIN_NOMINAL_CUES and gap <= LATIN_NOMINAL_GAP:
             return True
     return False
 

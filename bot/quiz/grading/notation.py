@@ -119,6 +119,8 @@ _COMBINING_BAR = re.compile(r"(\w)[\u0304\u0305]")
 _ASCII_ALPHA_BAR = re.compile(r"(?<![A-Za-z])a(?=[ _-]?bar(?![A-Za-z]))")
 # e^{x} and e^x are exp(x).
 _E_POWER = re.compile(r"(?<![A-Za-z0-9])e\s*\^")
+# D_{KL}, D_KL and D_\mathrm{KL} are KL.
+_D_KL = re.compile(r"(?<![A-Za-z])D\s*_\s*\(?\s*(KL|JS)\s*\)?")
 _NATURAL_LOG = re.compile(r"(?<![A-Za-z])ln(?![A-Za-z])")
 _NOT_CONTRACTION = re.compile(r"(?i)(?<=[a-z])n['’]t\b")
 _CJK_WORDS = re.compile("|".join(map(re.escape, sorted(_WORDS, key=len, reverse=True))))
@@ -161,6 +163,8 @@ def plain_notation(text: str) -> str:
         text = _E_POWER.sub(" exp ", text)
     if "ln" in text:
         text = _NATURAL_LOG.sub("log", text)
+    if "D" in text:
+        text = _D_KL.sub(r" \1 ", text)
     if "'" in text or "’" in text:
         text = _NOT_CONTRACTION.sub(" not", text)
     return text

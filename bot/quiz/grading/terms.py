@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -13,20 +14,28 @@ MAX_VARIANTS = 24
 MIN_INNER_SPELLING = 2
 
 
+# A term written as a formula ("H(p) + KL(p||q)", "√d_k", "y_i(w^T x_i + b)") matches token for
+# token: no typo is forgiven, so a flipped sign or another exponent is another formula.
+_FORMULA = re.compile(r"[=+^_()|/√∑Σ∂≤≥<>·×∈\\]|(?<![A-Za-z])[-−](?![A-Za-z])|[-−](?=\d)")
+
+
 @dataclass(frozen=True)
 class Term:
-    """A term as tokens; `cjk` terms match as substrings, Latin ones word by word."""
+    """A term as tokens; `cjk` terms match as substrings, Latin ones word by word (`formula`
+    ones with no typo forgiven)."""
 
     tokens: tuple[str, ...]
     text: str
     cjk: bool
+    formula: bool = False
 
 
 @lru_cache(maxsize=65536)
 def term(text: str) -> Term:
     """One spelling prepared for matching."""
     prepared = clause(canonical(text))
-    return Term(prepared.tokens, prepared.text, any(map(is_cjk, prepared.tokens)))
+    formula = _FORMULA.search(text) is not None or any(t in "+-" for t in prepared.tokens)
+    return Term(prepared.tokens, prepared.text, any(map(is_cjk, prepared.tokens)), formula)
 
 
 def _find(tokens: tuple[str, ...], part: tuple[str, ...]) -> int:
@@ -63,7 +72,7 @@ def variants(text: str) -> tuple[Term, ...]:
                 if other is member:
                     continue
                 tokens = (*base.tokens[:at], *other.tokens, *base.tokens[at + len(member.tokens) :])
-                swapped = Term(tokens, "".join(tokens), any(map(is_cjk, tokens)))
+                swapped = Term(tokens, "".join(tokens), any(map(is_cjk, tokens)), base.formula)
                 found.setdefault(swapped.text, swapped)
             break
         if len(found) >= MAX_VARIANTS:
