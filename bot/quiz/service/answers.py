@@ -78,7 +78,7 @@ class AnswerUseCases(ServiceBase):
             )
         now = self.clock.now()
         async with self.db.transaction() as tx:
-            current, user = await self._answering(tx, person, post.id)
+            current = await self._answering(tx, person, post.id, seen.user)
             decision = decide_attempt(
                 revealed=current is None or current.post.revealed_at is not None,
                 answered_before=current is not None and current.attempt is not None,
@@ -86,14 +86,15 @@ class AnswerUseCases(ServiceBase):
                 verdict=verdict,
             )
             counted = False
-            if decision.record and current is not None:
+            user = current.user if current else None
+            if decision.record and current is not None and user is not None:
                 attempt = Attempt(
                     post.id, user.id, text or str(option), verdict.coverage, decision.points, now
                 )
                 card = self._reviewed(current.card, user.id, question, verdict, current.peeked, now)
                 counted = await tx.answers.record(attempt, card)
             streak_count = 0
-            if counted and post.kind == DAILY:
+            if counted and user is not None and post.kind == DAILY:
                 history = await tx.answers.history(post.chat_id, user.id, STREAK_LOOKBACK)
                 streak_count = streak(history.answered, latest_open=history.latest_open)
         return AttemptResult(
@@ -121,18 +122,17 @@ class AnswerUseCases(ServiceBase):
         return seen
 
     async def _answering(
-        self, tx: Tx, person: Person, post_id: int
-    ) -> tuple[AnswerState | None, User]:
-        """The post's state for the person, read again in the write, and their user: created
-        (then read once more) when new, its name and language refreshed when they changed."""
+        self, tx: Tx, person: Person, post_id: int, seen: User | None
+    ) -> AnswerState | None:
+        """The post's state for the person, read again in the write, with their user: made
+        first when the read did not find them, refreshed when their name or language changed."""
+        if seen is None or (seen.name, seen.language) != (person.name, person.language):
+            await tx.users.ensure(person)
         current = await tx.answers.lookup(post_id, person.address)
-        user = current.user if current else None
-        if user is not None and (user.name, user.language) == (person.name, person.language):
-            return current, user
-        user = await tx.users.ensure(person)
-        if current is not None and current.user is None:
+        if current is not None and current.user is None:  # forgotten since the read
+            await tx.users.ensure(person)
             current = await tx.answers.lookup(post_id, person.address)
-        return current, user
+        return current
 
     def _reviewed(
         self,
