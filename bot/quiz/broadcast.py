@@ -95,6 +95,7 @@ class GroupCommit:
 
     async def record(self, due: DuePost, ref: MessageRef) -> None:
         done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self.service.recording(done)
         self._pending.append((due, ref, done))
         if self._writer is None or self._writer.done():
             self._writer = asyncio.create_task(self._write())

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from bot.quiz import records as r
+from bot.quiz import targets as t
 from bot.quiz.ports import Answers, Cards, Chats, Posts, Users
 from bot.quiz.records import DAILY, MISSED, QUESTION, REVEAL
 
@@ -329,12 +330,46 @@ class MemoryAnswers(_Repo):
     async def state(self, post_id: int, user_id: int) -> tuple[r.Attempt | None, bool]:
         return self.s.attempts.get((post_id, user_id)), (post_id, user_id) in self.s.peeks
 
+    async def _named(self, post: t.Target | int, user: r.User | None) -> r.Post | None:
+        posts = MemoryPosts(self.s)
+        if isinstance(post, int):
+            return self.s.posts.get(post)
+        if isinstance(post, t.ReplyTarget):
+            return await posts.by_message(post.ref)
+        if isinstance(post, t.PollTarget):
+            return await posts.by_poll(post.platform, post.poll)
+        if isinstance(post, t.PostTarget):
+            found = self.s.posts.get(post.post_id)
+            chat_id = self.s.chat_ids.get(post.place.address)
+            return found if found and found.chat_id == chat_id else None
+        focus = user.focus_post_id if user else None
+        return None if focus is None else self.s.posts.get(focus)
+
+    async def lookup(self, post: t.Target | int, address: r.Address) -> r.AnswerState | None:
+        user = await MemoryUsers(self.s).find(address)
+        found = await self._named(post, user)
+        if found is None:
+            return None
+        if user is None:
+            return r.AnswerState(found, None)
+        attempt, peeked = await self.state(found.id, user.id)
+        card = self.s.cards.get((user.id, found.question_id))
+        return r.AnswerState(found, user, attempt, peeked, card)
+
     async def add(self, attempt: r.Attempt) -> bool:
         key = (attempt.post_id, attempt.user_id)
         if key in self.s.attempts:
             return False
         self.s.attempts[key] = replace(attempt, answer=attempt.answer[:8000])
         return True
+
+    async def record(self, attempt: r.Attempt, card: r.Card) -> bool:
+        if card.user_id != attempt.user_id:
+            raise ValueError("an attempt reviews its own user's card")
+        added = await self.add(attempt)
+        if added:
+            self.s.cards[(card.user_id, card.question_id)] = card
+        return added
 
     async def add_peek(self, post_id: int, user_id: int, at: datetime) -> bool:
         fresh = (post_id, user_id) not in self.s.peeks
@@ -344,10 +379,12 @@ class MemoryAnswers(_Repo):
     def _in_chat(self, chat_id: int) -> list[r.Attempt]:
         return [a for a in self.s.attempts.values() if self.s.posts[a.post_id].chat_id == chat_id]
 
-    async def history(self, chat_id: int, user_id: int, limit: int) -> list[bool]:
+    async def history(self, chat_id: int, user_id: int, limit: int) -> r.History:
         daily = [p for p in self.s.posts.values() if (p.chat_id, p.kind) == (chat_id, DAILY)]
         daily.sort(key=lambda p: (p.slot, p.id), reverse=True)
-        return [(p.id, user_id) in self.s.attempts for p in daily[:limit]]
+        shown = daily[:limit]
+        answered = tuple((p.id, user_id) in self.s.attempts for p in shown)
+        return r.History(answered, bool(shown) and shown[0].revealed_at is None)
 
     async def summary(self, post_id: int, limit: int) -> r.PostSummary:
         mine = [a for a in self.s.attempts.values() if a.post_id == post_id]

@@ -14,9 +14,11 @@ from typing import Protocol
 
 from bot.quiz.records import (
     Address,
+    AnswerState,
     Attempt,
     Card,
     Chat,
+    History,
     MessageRef,
     NewPost,
     Person,
@@ -26,6 +28,7 @@ from bot.quiz.records import (
     Totals,
     User,
 )
+from bot.quiz.targets import Target
 
 
 class Chats(Protocol):
@@ -184,14 +187,24 @@ class Answers(Protocol):
     async def state(self, post_id: int, user_id: int) -> tuple[Attempt | None, bool]:
         """The user's counted attempt on the post and whether they peeked at its answer."""
 
+    async def lookup(self, post: Target | int, address: Address) -> AnswerState | None:
+        """The post an answer names (a target, or the post's id) with what the person with
+        that address has on it; None when it names no post. A `PostTarget` names its post
+        only in the chat it was asked in, a `FocusTarget` the person's open question."""
+
     async def add(self, attempt: Attempt) -> bool:
         """Store a first attempt; False when the user already has one on the post."""
+
+    async def record(self, attempt: Attempt, card: Card) -> bool:
+        """Store a first attempt and the card it reviewed; False, storing neither, when the
+        user already has an attempt on the post."""
 
     async def add_peek(self, post_id: int, user_id: int, at: datetime) -> bool:
         """Record that the user saw the answer; False when already recorded."""
 
-    async def history(self, chat_id: int, user_id: int, limit: int) -> list[bool]:
-        """For the chat's daily posts, newest first: did the user answer it?"""
+    async def history(self, chat_id: int, user_id: int, limit: int) -> History:
+        """For the chat's `limit` newest daily posts: did the user answer each; and is the
+        newest still open?"""
 
     async def summary(self, post_id: int, limit: int) -> PostSummary:
         """Answers, mean coverage and the best `limit` scorers of a post."""

@@ -172,3 +172,25 @@ class Totals:
     points: int
     answered: int
     average_coverage: float
+
+
+@dataclass(frozen=True)
+class AnswerState:
+    """What an answer to a post meets: the post, the person's user (None before they were
+    ever seen), their counted attempt on it, whether they peeked at its answer, and their
+    review card for its question."""
+
+    post: Post
+    user: User | None
+    attempt: Attempt | None = None
+    peeked: bool = False
+    card: Card | None = None
+
+
+@dataclass(frozen=True)
+class History:
+    """A user on a chat's daily posts, newest first: did they answer each; and whether the
+    newest is still open (not revealed)."""
+
+    answered: tuple[bool, ...]
+    latest_open: bool

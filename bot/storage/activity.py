@@ -12,14 +12,19 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from bot.quiz.records import (
     MISSED,
     QUESTION,
+    Address,
+    AnswerState,
     Attempt,
     Card,
+    History,
     MessageRef,
     NewPost,
     Post,
     PostSummary,
     Totals,
 )
+from bot.quiz.targets import Target
+from bot.storage.answer_path import RECORD_POSTGRESQL, answer_state_from_row, lookup_statement
 from bot.storage.queries import (
     HISTORY,
     LATEST_POST,
@@ -278,6 +283,12 @@ class SqlAnswers:
         peeked, *found = (await self.connection.execute(ATTEMPT_AND_PEEK, parameters)).one()
         return (attempt_from_row(found) if found[0] is not None else None), bool(peeked)
 
+    async def lookup(self, post: Target | int, address: Address) -> AnswerState | None:
+        statement, parameters = lookup_statement(post)
+        person = {"user_platform": address.platform, "user_external_id": address.external_id}
+        row = (await self.connection.execute(statement, parameters | person)).first()
+        return answer_state_from_row(row) if row else None
+
     async def add(self, attempt: Attempt) -> bool:
         result = await self.connection.execute(
             insert_into(self.connection, attempts)
@@ -286,6 +297,21 @@ class SqlAnswers:
             .returning(attempts.c.post_id)
         )
         return result.first() is not None
+
+    async def record(self, attempt: Attempt, card: Card) -> bool:
+        if card.user_id != attempt.user_id:
+            raise ValueError("an attempt reviews its own user's card")
+        if self.connection.dialect.name != "postgresql":
+            added = await self.add(attempt)
+            if added:
+                await SqlCards(self.connection).put(card)
+            return added
+        parameters = attempt_values(attempt) | {
+            "question_id": card.question_id,
+            "state": card.state,
+            "due": card.due,
+        }
+        return (await self.connection.execute(RECORD_POSTGRESQL, parameters)).first() is not None
 
     async def add_peek(self, post_id: int, user_id: int, at: datetime) -> bool:
         result = await self.connection.execute(
@@ -296,10 +322,11 @@ class SqlAnswers:
         )
         return result.first() is not None
 
-    async def history(self, chat_id: int, user_id: int, limit: int) -> list[bool]:
+    async def history(self, chat_id: int, user_id: int, limit: int) -> History:
         parameters = {"chat_id": chat_id, "user_id": user_id, "limit": limit}
-        rows = await self.connection.execute(HISTORY, parameters)
-        return [r[0] is not None for r in rows]
+        rows = (await self.connection.execute(HISTORY, parameters)).all()
+        latest_open = bool(rows) and rows[0][1] is None
+        return History(tuple(r[0] is not None for r in rows), latest_open)
 
     async def summary(self, post_id: int, limit: int) -> PostSummary:
         count, average = (

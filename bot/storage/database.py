@@ -27,6 +27,10 @@ SQLITE_PRAGMAS = (
 )
 # Execution options read by the "begin" listener.
 READ_ONLY = "quizbot_read_only"
+# On PostgreSQL a read unit runs its statements without BEGIN and COMMIT, two round trips
+# less. It sees what it did in a transaction: at READ COMMITTED (the default, which the
+# engine keeps) every statement takes a snapshot of its own there too, and reads lock nothing.
+POSTGRESQL_READ = {READ_ONLY: True, "isolation_level": "AUTOCOMMIT"}
 T = TypeVar("T")
 MIGRATING = "quizbot_migrating"
 
@@ -95,7 +99,9 @@ class SqlDatabase:
 
     def __init__(self, engine: AsyncEngine) -> None:
         self.engine = engine
-        self._writing = asyncio.Lock() if engine.dialect.name == "sqlite" else None
+        sqlite = engine.dialect.name == "sqlite"
+        self._writing = asyncio.Lock() if sqlite else None
+        self._read_options: dict[str, object] = {READ_ONLY: True} if sqlite else POSTGRESQL_READ
 
     @classmethod
     async def open(cls, url: str, *, migrate: bool = True) -> SqlDatabase:
@@ -120,7 +126,8 @@ class SqlDatabase:
         return Unit(self._unit(read_only=False))
 
     def read(self) -> Unit[SqlTx]:
-        """A unit of work that only reads (on SQLite a deferred BEGIN: no write lock)."""
+        """A unit of work that only reads (on SQLite a deferred BEGIN: no write lock; on
+        PostgreSQL no transaction)."""
         return Unit(self._unit(read_only=True))
 
     @asynccontextmanager
@@ -130,7 +137,7 @@ class SqlDatabase:
                 await stack.enter_async_context(self._writing)
             connection = await stack.enter_async_context(self.engine.connect())
             if read_only:
-                await connection.execution_options(**{READ_ONLY: True})
+                await connection.execution_options(**self._read_options)
             async with connection.begin():
                 yield SqlTx(connection)
 

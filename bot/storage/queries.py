@@ -88,7 +88,7 @@ def leaderboard_query(chat_id: int, since: datetime | None, limit: int) -> Selec
 # and its cache key costs more than SQLite takes to run it (issue 16).
 
 HISTORY = (
-    select(attempts.c.user_id)
+    select(attempts.c.user_id, posts.c.revealed_at)
     .select_from(
         posts.outerjoin(
             attempts,
@@ -99,8 +99,8 @@ HISTORY = (
     .order_by(posts.c.slot.desc(), posts.c.id.desc())
     .limit(bindparam("limit", type_=Integer))
 )
-"""For the chat's daily posts, newest first, the user's id where they answered it
-(parameters chat_id, user_id, limit)."""
+"""For the chat's daily posts, newest first, the user's id where they answered it and when
+the post was revealed (parameters chat_id, user_id, limit)."""
 
 LATEST_POST = (
     select(posts)

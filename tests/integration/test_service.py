@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import random
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 from fsrs import Card as FsrsCard
@@ -175,6 +177,75 @@ async def test_two_first_answers_of_a_new_user_racing_both_count_once_each(
     assert [r is not None and r.counted for r in results] == [True, True]
     assert (await svc.stored_about(CAROL))["attempts"] == 2
     assert (await svc.stored_about(CAROL))["users"] == 1
+
+
+async def test_a_reply_that_overtakes_the_record_of_its_post_waits_for_it(
+    database: Database, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    svc = service(database, clock)
+    await svc.subscribe(GROUP, "09:00")
+    clock.current = (await stored(svc, GROUP)).next_post_at  # type: ignore[assignment]
+    [due] = await svc.claim_due_posts()
+    ref = MessageRef("telegram", GROUP.address.external_id, "900")
+    assert await svc.answer(ALICE, ReplyTarget(ref), GOOD) is None  # nothing under way
+    recorded: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+    svc.recording(recorded)
+    missed = asyncio.Event()
+    settle = svc.records_settled
+
+    async def settled() -> bool:
+        missed.set()
+        return await settle()
+
+    monkeypatch.setattr(svc, "records_settled", settled)
+    answering = asyncio.create_task(svc.answer(ALICE, ReplyTarget(ref), GOOD))
+    waiting = asyncio.create_task(missed.wait())
+    await asyncio.wait((answering, waiting), return_when=asyncio.FIRST_COMPLETED)
+    assert missed.is_set(), "the answer gave up before the record under way was committed"
+    await svc.record_sent(due, ref)
+    recorded.set_result(None)
+    result = await answering
+    assert result is not None and result.counted and result.points == 10
+    assert await svc.answer(BOB, ReplyTarget(replace(ref, message="901")), GOOD) is None
+
+
+async def test_an_answer_of_someone_forgotten_since_its_read_counts_for_a_new_user(
+    database: Database, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    svc = service(database, clock)
+    await svc.subscribe(GROUP, "09:00")
+    ref = await post_now(svc, clock)
+    await svc.chat(private(ALICE), ALICE)  # Alice is known before she answers
+    before = await svc.stored_about(ALICE)
+    transaction = database.transaction
+    forgotten: list[dict[str, int]] = []
+
+    def forget_first() -> Any:
+        if not forgotten:  # the answer's write: /forget commits just before it
+            monkeypatch.setattr(database, "transaction", transaction)
+            forgotten.append({})
+            return _forgetting(transaction, svc, forgotten)
+        return transaction()
+
+    monkeypatch.setattr(database, "transaction", forget_first)
+    assert await reply(svc, ref, ALICE, GOOD) == 10
+    assert before["users"] == 1 and forgotten[-1]["users"] == 1
+    assert await svc.stored_about(ALICE) == {"attempts": 1, "peeks": 0, "cards": 1, "users": 1}
+
+
+class _forgetting:
+    """A unit of work entered only after the person was forgotten."""
+
+    def __init__(self, transaction: Any, svc: QuizService, log: list[dict[str, int]]) -> None:
+        self.transaction, self.svc, self.log = transaction, svc, log
+
+    async def __aenter__(self) -> Any:
+        self.log.append(await self.svc.forget(ALICE))
+        self.unit = self.transaction()
+        return await self.unit.__aenter__()
+
+    async def __aexit__(self, *error: Any) -> None:
+        await self.unit.__aexit__(*error)
 
 
 async def test_revealing_before_answering_forfeits_the_post(

@@ -1,4 +1,5 @@
-"""The SQL Database on SQLite: pragmas, locks, query plans, races and crash safety."""
+"""The SQL Database on SQLite: pragmas, locks, query plans, races and crash safety; and
+PostgreSQL's reads."""
 
 from __future__ import annotations
 
@@ -15,10 +16,23 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import Connection, Select, create_engine
+from sqlalchemy import Connection, Select, create_engine, text
 from sqlalchemy.dialects import sqlite
 
-from bot.quiz.records import DAILY, Address, Chat, ChatKind, NewPost, Person, Place, Post, User
+from bot.quiz.records import (
+    DAILY,
+    Address,
+    Chat,
+    ChatKind,
+    MessageRef,
+    NewPost,
+    Person,
+    Place,
+    Post,
+    User,
+)
+from bot.quiz.targets import FocusTarget, PollTarget, PostTarget, ReplyTarget, Target
+from bot.storage.answer_path import lookup_statement
 from bot.storage.database import SqlDatabase
 from bot.storage.places import SqlChats, SqlUsers
 from bot.storage.queries import (
@@ -57,6 +71,24 @@ def test_quizbot_migrate_creates_the_database(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     tables = {r[0] for r in sqlite3.connect(db).execute("SELECT name FROM sqlite_master")}
     assert {"chats", "chat_identities", "deliveries", "alembic_version"} <= tables
+
+
+async def test_a_postgresql_read_runs_each_statement_on_its_own(postgres_db: str) -> None:
+    """No BEGIN and COMMIT round trips for a read: its statements are transactions of their own
+    (as a write's are not), which at READ COMMITTED sees what a read transaction would."""
+    database = await SqlDatabase.open(postgres_db)
+    transaction_id = text("SELECT txid_current()")
+    try:
+        async with database.read() as tx:
+            read = [(await tx.connection.execute(transaction_id)).scalar() for _ in range(2)]
+        async with database.transaction() as tx:
+            write = [(await tx.connection.execute(transaction_id)).scalar() for _ in range(2)]
+        async with database.read() as tx:
+            assert await tx.users.find(Address("telegram", "1")) is None
+    finally:
+        await database.close()
+    assert read[0] != read[1]
+    assert write[0] == write[1]
 
 
 async def test_sqlite_runs_in_wal_mode_with_foreign_keys(tmp_path: Path) -> None:
@@ -123,6 +155,26 @@ async def test_scale_queries_use_their_indexes(tmp_path: Path) -> None:
         assert "SCAN chat_identities" not in taken and "SCAN posts" not in taken, taken
     assert "SEARCH posts USING" in board and "(chat_id=?)" in board
     assert "SEARCH attempts USING" in board and "SCAN" not in board
+
+
+async def test_an_answers_lookup_searches_by_keys_and_scans_nothing(tmp_path: Path) -> None:
+    db = tmp_path / "plan.db"
+    await (await SqlDatabase.open(url(db))).close()
+    engine = create_engine(f"sqlite:///{db}")
+    person = {"user_platform": "telegram", "user_external_id": "5"}
+    targets: list[Target | int] = [
+        ReplyTarget(MessageRef("telegram", "-1", "7")),
+        PollTarget("telegram", "p"),
+        PostTarget(3, GROUP),
+        FocusTarget(),
+        3,
+    ]
+    with engine.connect() as connection:
+        for target in targets:
+            statement, parameters = lookup_statement(target)
+            found = plan(connection, statement.params(parameters | person))
+            assert "SCAN" not in found and "TEMP B-TREE" not in found, (target, found)
+    engine.dispose()
 
 
 def test_records_are_built_by_position_from_columns_in_field_order() -> None:

@@ -15,10 +15,12 @@ from bot.quiz.records import (
     QUESTION,
     REVEAL,
     Address,
+    AnswerState,
     Attempt,
     Card,
     Chat,
     ChatKind,
+    History,
     MessageRef,
     NewPost,
     Person,
@@ -26,6 +28,7 @@ from bot.quiz.records import (
     PostSummary,
     Totals,
 )
+from bot.quiz.targets import FocusTarget, PollTarget, PostTarget, ReplyTarget
 
 NOW = datetime(2026, 11, 27, 1, tzinfo=UTC)
 LATER = NOW + timedelta(days=1)
@@ -292,8 +295,9 @@ async def test_answers_peeks_and_their_reads(database: Database) -> None:
             False,
         )
         assert await tx.answers.state(posts[1].id, ann.id) == (None, True)
-        assert await tx.answers.history(chat.id, ann.id, 10) == [True, False, True]
-        assert await tx.answers.history(chat.id, ann.id, 2) == [True, False]
+        assert await tx.answers.history(chat.id, ann.id, 10) == History((True, False, True), True)
+        assert await tx.answers.history(chat.id, ann.id, 2) == History((True, False), True)
+        assert await tx.answers.history(chat.id, bob.id, 10) == History((False, False, True), True)
         assert await tx.answers.summary(posts[0].id, 1) == PostSummary(
             2, 0.75, ((ann.id, "Ann", 10),)
         )
@@ -313,6 +317,74 @@ async def test_answers_peeks_and_their_reads(database: Database) -> None:
             "posts": 4,
             "attempts": 4,
         }
+    async with database.transaction() as tx:
+        assert await tx.posts.claim_reveal(posts[2].id, LATER)
+        assert await tx.answers.history(chat.id, ann.id, 10) == History((True, False, True), False)
+        empty = await tx.chats.ensure(PRIVATE, defaults(PRIVATE))
+        assert await tx.answers.history(empty.id, ann.id, 10) == History((), False)
+
+
+async def test_an_answer_finds_its_post_and_what_the_person_has_on_it(database: Database) -> None:
+    async with database.transaction() as tx:
+        chat = await subscribed_group(tx)
+        other = await subscribed_group(tx, replace(GROUP, address=Address("telegram", "-5")))
+        ann = await tx.users.ensure(ANN)
+        await tx.users.ensure(BOB)
+        answered = await tx.posts.create(NewPost(chat.id, "q0", NOW, DAILY, NOW, None))
+        peeked = await tx.posts.create(NewPost(chat.id, "q1", LATER, DAILY, LATER, None))
+        assert answered is not None and peeked is not None
+        question = MessageRef("telegram", "-100", "11", "poll-1")
+        await tx.posts.record_delivery(answered.id, QUESTION, question, NOW)
+        first = attempt(answered.id, ann.id)
+        card = Card(ann.id, "q0", "state", LATER)
+        assert await tx.answers.record(first, card) is True
+        assert await tx.answers.add_peek(peeked.id, ann.id, NOW) is True
+        await tx.cards.put(Card(ann.id, "q9", "elsewhere", NOW))
+        await tx.users.set_focus(ann.id, peeked.id)
+    answered = replace(answered, sent_at=NOW)
+    ann = replace(ann, focus_post_id=peeked.id)
+    stranger = Address("telegram", "404")
+    mine = AnswerState(answered, ann, first, False, card)
+    async with database.read() as tx:
+        lookup = tx.answers.lookup
+        assert await lookup(ReplyTarget(question), ANN.address) == mine
+        assert await lookup(PollTarget("telegram", "poll-1"), ANN.address) == mine
+        assert await lookup(PostTarget(answered.id, GROUP), ANN.address) == mine
+        assert await lookup(answered.id, ANN.address) == mine
+        assert await lookup(FocusTarget(), ANN.address) == AnswerState(peeked, ann, None, True)
+        bob = await tx.users.find(BOB.address)
+        assert await lookup(answered.id, BOB.address) == AnswerState(answered, bob)
+        assert await lookup(answered.id, stranger) == AnswerState(answered, None)
+        assert await lookup(ReplyTarget(replace(question, message="12")), ANN.address) is None
+        assert await lookup(PollTarget("discord", "poll-1"), ANN.address) is None
+        elsewhere = replace(GROUP, address=Address("telegram", "-5"))
+        assert await lookup(PostTarget(answered.id, elsewhere), ANN.address) is None
+        assert await lookup(PostTarget(answered.id + 99, GROUP), ANN.address) is None
+        assert await lookup(answered.id + 99, ANN.address) is None
+        assert await lookup(FocusTarget(), BOB.address) is None
+        assert await lookup(FocusTarget(), stranger) is None
+        assert other.id != chat.id
+
+
+async def test_recording_an_answer_stores_its_card_only_when_it_counts(
+    database: Database,
+) -> None:
+    async with database.transaction() as tx:
+        chat = await subscribed_group(tx)
+        ann = await tx.users.ensure(ANN)
+        post = await tx.posts.create(NewPost(chat.id, "q1", NOW, DAILY, NOW, None))
+        assert post is not None
+        first = replace(attempt(post.id, ann.id), answer="a" * 9000)
+        assert await tx.answers.record(first, Card(ann.id, "q1", "one", NOW)) is True
+        assert (
+            await tx.answers.record(attempt(post.id, ann.id, 0), Card(ann.id, "q1", "two", LATER))
+            is False
+        )
+        with pytest.raises(ValueError):
+            await tx.answers.record(attempt(post.id, ann.id + 1), Card(ann.id, "q1", "x", NOW))
+    async with database.read() as tx:
+        assert await tx.answers.state(post.id, ann.id) == (replace(first, answer="a" * 8000), False)
+        assert await tx.cards.get(ann.id, "q1") == Card(ann.id, "q1", "one", NOW)
 
 
 async def test_cards(database: Database) -> None:

@@ -2,14 +2,7 @@
 
 from __future__ import annotations
 
-from bot.quiz.service.answers import (
-    AnswerUseCases,
-    FocusTarget,
-    PollTarget,
-    PostTarget,
-    ReplyTarget,
-    Target,
-)
+from bot.quiz.service.answers import AnswerUseCases
 from bot.quiz.service.base import Clock, NoQuestion, Rules, SystemClock
 from bot.quiz.service.chats import ChatUseCases, Refusal, RefusalKind
 from bot.quiz.service.daily import DailyUseCases
@@ -24,6 +17,7 @@ from bot.quiz.service.results import (
     ScoreCard,
 )
 from bot.quiz.service.scores import PERIODS, ScoreUseCases
+from bot.quiz.targets import FocusTarget, PollTarget, PostTarget, ReplyTarget, Target
 
 
 class QuizService(ChatUseCases, DailyUseCases, AnswerUseCases, PracticeUseCases, ScoreUseCases):

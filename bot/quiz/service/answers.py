@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime
 
 from fsrs import Card as FsrsCard
@@ -16,68 +15,25 @@ from bot.quiz.ports import Tx
 from bot.quiz.records import (
     DAILY,
     Address,
+    AnswerState,
     Attempt,
     Card,
     Chat,
-    MessageRef,
     Person,
     Place,
     Post,
+    User,
 )
 from bot.quiz.scoring import review_rating, streak
 from bot.quiz.service.base import MAX_ANSWER_CHARS, NoQuestion, ServiceBase
 from bot.quiz.service.results import AttemptResult, RevealResult
+from bot.quiz.targets import FocusTarget, PollTarget, ReplyTarget, Target
 
 STREAK_LOOKBACK = 400
 
 
-@dataclass(frozen=True)
-class ReplyTarget:
-    """A reply to one of the bot's messages."""
-
-    ref: MessageRef
-
-
-@dataclass(frozen=True)
-class PollTarget:
-    """A vote in one of the bot's polls."""
-
-    platform: str
-    poll: str
-
-
-@dataclass(frozen=True)
-class PostTarget:
-    """A post named by a button or modal, pressed in `place`; the id is untrusted."""
-
-    post_id: int
-    place: Place
-
-
-@dataclass(frozen=True)
-class FocusTarget:
-    """The question the person is on in private."""
-
-
-Target = ReplyTarget | PollTarget | PostTarget | FocusTarget
-
-
 class AnswerUseCases(ServiceBase):
     """Answers, reveals and the question a person is on."""
-
-    async def _post_of(self, tx: Tx, person: Person, target: Target) -> Post | None:
-        if isinstance(target, ReplyTarget):
-            return await tx.posts.by_message(target.ref)
-        if isinstance(target, PollTarget):
-            return await tx.posts.by_poll(target.platform, target.poll)
-        if isinstance(target, PostTarget):
-            post = await tx.posts.get(target.post_id)
-            chat = await tx.chats.find(target.place.address)
-            return post if post and chat and post.chat_id == chat.id else None
-        user = await tx.users.find(person.address)
-        if user is None or user.focus_post_id is None:
-            return None
-        return await tx.posts.get(user.focus_post_id)
 
     def _question(self, post: Post) -> Question:
         question = self.bank.get(post.question_id)
@@ -99,65 +55,107 @@ class AnswerUseCases(ServiceBase):
         option: int | None = None,
     ) -> AttemptResult | None:
         """Grade an answer to the target's post and count it if it is the person's first;
-        None when the target is no post of ours. A read transaction settles repeats and late
-        answers; a counted answer is one write transaction."""
+        None when the target is no post of ours. A read settles repeats and late answers; a
+        counted answer is one write transaction, which reads the post's state again."""
         text = text[:MAX_ANSWER_CHARS] if text is not None else None
-        async with self.db.read() as tx:
-            post = await self._post_of(tx, person, target)
-            if post is None:
-                return None
-            user = await tx.users.find(person.address)
-            existing, peeked = await tx.answers.state(post.id, user.id) if user else (None, False)
+        seen = await self._seen(person, target)
+        if seen is None:
+            return None
+        post = seen.post
         question = self._question(post)
-        if existing is not None:
-            verdict = self._verdict(question, text, option)
-            return AttemptResult(question, post, verdict, False, 0, peeked, True, False, 0)
         verdict = self._verdict(question, text, option)
+        if seen.attempt is not None:
+            return AttemptResult(question, post, verdict, False, 0, seen.peeked, True, False, 0)
         if post.revealed_at is not None or verdict.empty:
             decision = decide_attempt(
                 revealed=post.revealed_at is not None,
                 answered_before=False,
-                peeked=peeked,
+                peeked=seen.peeked,
                 verdict=verdict,
             )
             return AttemptResult(
-                question, post, verdict, False, 0, peeked, False, decision.after_reveal, 0
+                question, post, verdict, False, 0, seen.peeked, False, decision.after_reveal, 0
             )
         now = self.clock.now()
         async with self.db.transaction() as tx:
-            user = await tx.users.ensure(person)
-            existing, peeked = await tx.answers.state(post.id, user.id)
-            current = await tx.posts.get(post.id)
+            current = await self._answering(tx, person, post.id, seen.user)
             decision = decide_attempt(
-                revealed=current is None or current.revealed_at is not None,
-                answered_before=existing is not None,
-                peeked=peeked,
+                revealed=current is None or current.post.revealed_at is not None,
+                answered_before=current is not None and current.attempt is not None,
+                peeked=current is not None and current.peeked,
                 verdict=verdict,
             )
-            counted = decision.record and await tx.answers.add(
-                Attempt(
+            counted = False
+            user = current.user if current else None
+            if decision.record and current is not None and user is not None:
+                attempt = Attempt(
                     post.id, user.id, text or str(option), verdict.coverage, decision.points, now
                 )
-            )
+                card = self._reviewed(current.card, user.id, question, verdict, current.peeked, now)
+                counted = await tx.answers.record(attempt, card)
             streak_count = 0
-            if counted:
-                await self._review(tx, user.id, question, verdict, peeked, now)
-                if post.kind == DAILY:
-                    history = await tx.answers.history(post.chat_id, user.id, STREAK_LOOKBACK)
-                    latest = await tx.posts.latest(post.chat_id, DAILY)
-                    open_now = latest is not None and latest.revealed_at is None
-                    streak_count = streak(history, latest_open=open_now)
+            if counted and user is not None and post.kind == DAILY:
+                history = await tx.answers.history(post.chat_id, user.id, STREAK_LOOKBACK)
+                streak_count = streak(history.answered, latest_open=history.latest_open)
         return AttemptResult(
             question=question,
             post=post,
             verdict=verdict,
             counted=counted,
             points=decision.points if counted else 0,
-            peeked=peeked,
+            peeked=current is not None and current.peeked,
             repeat=decision.repeat or (decision.record and not counted),
             after_reveal=decision.after_reveal,
             streak=streak_count,
         )
+
+    async def _seen(self, person: Person, target: Target) -> AnswerState | None:
+        """The target's post and the person's state on it. A reply or a vote may overtake the
+        record of the message it answers (people are quick, and commits take turns): one that
+        names no post looks again once the records under way here are committed."""
+        async with self.db.read() as tx:
+            seen = await tx.answers.lookup(target, person.address)
+        overtaken = seen is None and isinstance(target, ReplyTarget | PollTarget)
+        if overtaken and await self.records_settled():
+            async with self.db.read() as tx:
+                seen = await tx.answers.lookup(target, person.address)
+        return seen
+
+    async def _answering(
+        self, tx: Tx, person: Person, post_id: int, seen: User | None
+    ) -> AnswerState | None:
+        """The post's state for the person, read again in the write, with their user: made
+        first when the read did not find them, refreshed when their name or language changed."""
+        if seen is None or (seen.name, seen.language) != (person.name, person.language):
+            await tx.users.ensure(person)
+        current = await tx.answers.lookup(post_id, person.address)
+        if current is not None and current.user is None:  # forgotten since the read
+            await tx.users.ensure(person)
+            current = await tx.answers.lookup(post_id, person.address)
+        return current
+
+    def _reviewed(
+        self,
+        stored: Card | None,
+        user_id: int,
+        question: Question,
+        verdict: Verdict,
+        peeked: bool,
+        now: datetime,
+    ) -> Card:
+        """The user's FSRS card for the question, reviewed with this verdict."""
+        rating = review_rating(
+            verdict, question.kind, peeked=peeked, pass_mark=self.rules.pass_mark
+        )
+        # A new card gets its id (creation time in ms, as fsrs makes it) from us: fsrs's own
+        # default sleeps 1 ms on the event loop to keep its ids apart, and ours never meet.
+        card = (
+            FsrsCard.from_json(stored.state)
+            if stored
+            else FsrsCard(card_id=int(now.timestamp() * 1000))
+        )
+        card, _ = self.scheduler.review_card(card, Rating(int(rating)), now)
+        return Card(user_id, question.id, card.to_json(), card.due)
 
     async def _review(
         self,
@@ -169,19 +167,8 @@ class AnswerUseCases(ServiceBase):
         now: datetime,
     ) -> None:
         """Review the user's FSRS card for the question with this verdict."""
-        rating = review_rating(
-            verdict, question.kind, peeked=peeked, pass_mark=self.rules.pass_mark
-        )
         stored = await tx.cards.get(user_id, question.id)
-        # A new card gets its id (creation time in ms, as fsrs makes it) from us: fsrs's own
-        # default sleeps 1 ms on the event loop to keep its ids apart, and ours never meet.
-        card = (
-            FsrsCard.from_json(stored.state)
-            if stored
-            else FsrsCard(card_id=int(now.timestamp() * 1000))
-        )
-        card, _ = self.scheduler.review_card(card, Rating(int(rating)), now)
-        await tx.cards.put(Card(user_id, question.id, card.to_json(), card.due))
+        await tx.cards.put(self._reviewed(stored, user_id, question, verdict, peeked, now))
 
     async def open_post(self, place: Place, person: Person) -> Post | None:
         """The question a place is on: a group's latest daily post, a person's focus."""
@@ -192,7 +179,8 @@ class AnswerUseCases(ServiceBase):
         if place.is_group:
             chat = await tx.chats.find(place.address)
             return await tx.posts.latest(chat.id, DAILY) if chat else None
-        return await self._post_of(tx, person, FocusTarget())
+        focus = await tx.answers.lookup(FocusTarget(), person.address)
+        return focus.post if focus else None
 
     async def reveal(self, place: Place, person: Person) -> RevealResult:
         """`/answer`: the answer of the open question; the asker forfeits if they had not tried."""

@@ -89,6 +89,20 @@ class ServiceBase:
         self.rng = rng or random.Random()
         self.rules = rules or Rules()
         self.scheduler = Scheduler(enable_fuzzing=False)
+        self._recording: set[asyncio.Future[None]] = set()
+
+    def recording(self, done: asyncio.Future[None]) -> None:
+        """A sent post whose delivery record is being committed (`done` once it is, or has
+        failed): an answer that names a message no post claims yet waits for it."""
+        self._recording.add(done)
+        done.add_done_callback(self._recording.discard)
+
+    async def records_settled(self) -> bool:
+        """Wait for the delivery records under way now; False when there were none."""
+        pending = list(self._recording)
+        if pending:
+            await asyncio.wait(pending)
+        return bool(pending)
 
     async def publish_bank(self, bank: Bank) -> None:
         """Use this bank here, and tell every instance on the database to load it too; posts

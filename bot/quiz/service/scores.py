@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.quiz.records import DAILY, Person, Place
+from bot.quiz.records import Person, Place
 from bot.quiz.schedule import parse_zone, period_start
 from bot.quiz.scoring import rank, streak
 from bot.quiz.service.answers import STREAK_LOOKBACK
@@ -27,13 +27,11 @@ class ScoreUseCases(ServiceBase):
                 return ScoreCard(0, 0, 0.0, 0)
             totals = await tx.answers.totals(chat.id, user.id)
             history = await tx.answers.history(chat.id, user.id, STREAK_LOOKBACK)
-            latest = await tx.posts.latest(chat.id, DAILY)
-        open_now = latest is not None and latest.revealed_at is None
         return ScoreCard(
             totals.points,
             totals.answered,
             totals.average_coverage,
-            streak(history, latest_open=open_now),
+            streak(history.answered, latest_open=history.latest_open),
         )
 
     async def leaderboard(self, place: Place, period: str) -> Leaderboard:
