@@ -1,7 +1,8 @@
 """Benchmark 7: how often the grader agrees with labelled answers (tests/grading_eval/*.yaml).
 
-Run: .venv/bin/python -m bench.bench_grading_accuracy [--no-record]
-(prints a table; appends a row to RESULTS.md unless --no-record)
+Run: .venv/bin/python -m bench.bench_grading_accuracy [--no-record] [--misses]
+(prints a table; appends a row to RESULTS.md unless --no-record; --misses lists the tuning
+part's disagreements instead, for whoever tunes the grader: the held-out part is never shown)
 
 A fixed quarter of the labelled answers is held out: never tuned on, only measured. An answer
 is held out when sha256(question + "\\n" + answer) % 4 == 0. Targets on the held-out quarter:
@@ -148,9 +149,29 @@ def rows(entries: list[Labelled], bank: Bank) -> list[list[str]]:
     return table
 
 
+def print_misses(entries: list[Labelled], bank: Bank) -> None:
+    """Each tuning answer that the grader judges otherwise than its label, with the verdict."""
+    tuning, _ = split(entries)
+    for entry in tuning:
+        question = bank.get(entry.question)
+        assert question is not None, entry.question
+        verdict = grade(question, entry.answer)
+        if verdict.passed == entry.passes:
+            continue
+        kind = "FALSE FAIL" if entry.passes else "FALSE PASS"
+        print(f"=== {kind} {entry.question} [{entry.category}] coverage {verdict.coverage:.2f}")
+        print(f"why: {entry.why}")
+        print(entry.answer.rstrip())
+        print(f"hit {list(verdict.hit)}; missed {list(verdict.missed)}", end="")
+        print(f"; contradicted {list(verdict.contradicted)}")
+
+
 def main() -> None:
     entries = load_labelled()
     bank = shipped_bank()
+    if "--misses" in sys.argv:
+        print_misses(entries, bank)
+        return
     table = rows(entries, bank)
     header = ["part", "category", "answers", "agreement", "false passes", "false fails"]
     print_table(table, header)
