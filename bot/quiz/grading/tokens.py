@@ -106,9 +106,11 @@ def _commas_in_brackets(text: str) -> str:
 
 
 # A line break inside a sentence is a wrap, not a clause end: the line is long, ends without
-# punctuation, and the next one starts no list item.
+# punctuation, and the next one starts no list item and no label ("可学习：灵活").
 WRAPPED_LINE = 40
-_WRAP = re.compile(r"(?<=[^\s.。！？!?;；:：,，、])[ \t]*\n(?=[ \t]*[^\s\-*•·\d#>|（(])")
+_WRAP = re.compile(
+    r"(?<=[^\s.。！？!?;；:：,，、])[ \t]*\n(?=[ \t]*[^\s\-*•·\d#>|（(])(?![^\n:：,，.。]{1,10}[:：])"
+)
 
 
 def _unwrap(text: str) -> str:
