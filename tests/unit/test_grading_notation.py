@@ -99,3 +99,26 @@ def test_a_chinese_verb_and_object_match_in_either_order() -> None:
     assert grade(question, "计算量和参数大幅减少，分辨率保持不变").coverage == 1
     assert grade(question, "计算量不减少，分辨率没有保持").coverage == 0
     assert grade(question, "计算量很大，所以要减少层数").coverage == 0
+
+
+def test_a_difference_written_the_wrong_way_round_contradicts() -> None:
+    question = open_q(KeyPoint("分数差", ("r(x, y_w) − r(x, y_l)",)), KeyPoint("成对", ()))
+    assert grade(question, "成对数据，L = −log σ(r(x, y_w) − r(x, y_l))").passed
+    verdict = grade(question, "成对数据，L = −log σ(r(x, y_l) − r(x, y_w))")
+    assert verdict.contradicted == ("分数差",)
+
+
+def test_a_norm_of_a_difference_may_be_written_either_way() -> None:
+    question = open_q(KeyPoint("距离", ("||x_i − x_j||²",)))
+    assert grade(question, "d = ||x_j − x_i||²").contradicted == ()
+
+
+def test_a_labelled_line_is_not_joined_to_the_line_before() -> None:
+    question = open_q(KeyPoint("可学习嵌入更灵活", ("灵活",)))
+    reply = "正弦：无参数，任意位置都能算，PE(pos+k) 是 PE(pos) 的线性变换；缺点是固定、不能学\n可学习：灵活"
+    assert grade(question, reply).passed
+
+
+def test_glossary_infinity_and_constant() -> None:
+    assert grade(short_q("无穷维"), "∞ 维：泰勒展开含所有阶").passed
+    assert grade(open_q(KeyPoint("常数", ("constant",))), "H(p) const").passed

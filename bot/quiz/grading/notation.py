@@ -145,9 +145,11 @@ _ASCII_ALPHA_BAR = re.compile(r"(?<![A-Za-z])a(?=[ _-]?bar(?![A-Za-z]))")
 _E_POWER = re.compile(r"(?<![A-Za-z0-9])e\s*\^")
 # D_{KL}, D_KL and D_\mathrm{KL} are KL.
 _D_KL = re.compile(r"(?<![A-Za-z])D\s*_\s*\(?\s*(KL|JS)\s*\)?")
-# A parameter subscript names whose distribution it is, not another quantity: q_φ(z|x) is q(z|x),
-# p_{\theta}(x|z) is p(x|z).
-_PARAMETER_SUBSCRIPT = re.compile(r"(?<=[A-Za-z])\s*_\s*\(?\s*(?:theta|phi|psi)\s*\)?(?![A-Za-z])")
+# A parameter subscript on a distribution names whose it is, not another quantity: q_φ(z|x) is
+# q(z|x), p_{\theta}(x|z) is p(x|z), π_θ is π (ε_θ, the network, stays apart from the noise ε).
+_PARAMETER_SUBSCRIPT = re.compile(
+    r"(?<![A-Za-z])([pqP]|pi)\s*_\s*\(?\s*(?:theta|phi|psi)\s*\)?(?![A-Za-z])"
+)
 # A word glued to the next in CamelCase ("MaskedMHA", "DropPath") is two words; a short lower-case
 # run ("ReLU", "RoPE", "LoRA") is an acronym's letters and stays.
 _CAMEL = re.compile(r"(?<=[a-z]{3})(?=[A-Z])")
@@ -193,7 +195,7 @@ def plain_notation(text: str) -> str:
     if "^" in text:
         text = _E_POWER.sub(" exp ", text)
     if "_" in text:
-        text = _PARAMETER_SUBSCRIPT.sub("", text)
+        text = _PARAMETER_SUBSCRIPT.sub(r"\1", text)
     text = _CAMEL.sub(" ", text)
     if "ln" in text:
         text = _NATURAL_LOG.sub("log", text)
