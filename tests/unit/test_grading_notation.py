@@ -122,3 +122,8 @@ def test_a_labelled_line_is_not_joined_to_the_line_before() -> None:
 def test_glossary_infinity_and_constant() -> None:
     assert grade(short_q("无穷维"), "∞ 维：泰勒展开含所有阶").passed
     assert grade(open_q(KeyPoint("常数", ("constant",))), "H(p) const").passed
+
+
+def test_a_latex_fraction_without_braces_is_no_thousand() -> None:
+    assert "1k" not in canonical(r"\frac1K\sum_k F_k").split()
+    assert grade(short_q("0.5"), r"\frac12").passed

@@ -131,6 +131,8 @@ _UNWRAP_BARE = re.compile(
 _FRAC = re.compile(r"\\[dt]?frac\s*" + _BRACED + r"\s*" + _BRACED)
 # \frac{1}{2} and \tfrac12 are the number 1/2.
 _NUMERIC_FRAC = re.compile(r"\\[dt]?frac\s*(?:\{\s*(\d+)\s*\}|(\d))\s*(?:\{\s*(\d+)\s*\}|(\d))")
+# \frac1K is 1/K, not "1K" (a thousand).
+_SHORT_FRAC = re.compile(r"\\[dt]?frac\s*([A-Za-z0-9])\s*([A-Za-z0-9])")
 # Sub- and superscript braces: x_{l+1} is x_(l+1), so the braces around it can close.
 _SCRIPT_BRACED = re.compile(r"([_^])\s*" + _BRACED)
 _SQRT = re.compile(r"\\sqrt\s*(?:\[[^\]]*\])?\s*" + _BRACED)
@@ -161,6 +163,7 @@ _CJK_WORDS = re.compile("|".join(map(re.escape, sorted(_WORDS, key=len, reverse=
 def _latex(text: str) -> str:
     """LaTeX commands to plain words, innermost braces first."""
     text = _NUMERIC_FRAC.sub(lambda m: f" {m[1] or m[2]}/{m[3] or m[4]} ", text)
+    text = _SHORT_FRAC.sub(r" (\1)/(\2) ", text)
     for _ in range(4):
         before = text
         text = _SCRIPT_BRACED.sub(r"\1(\2)", text)
