@@ -39,7 +39,7 @@ def sign_flips(text: str) -> tuple[str, ...]:
 
 
 def _swapped_differences(tokens: tuple[str, ...]) -> list[tuple[str, ...]]:
-    """"a x − a y" -> "a y − a x": the operands of a minus are runs of equal length that start with
+    """Swap "a x − a y" to "a y − a x": the operands of a minus are runs of equal length that start with
     the same symbol and differ in one token (r_w − r_l, r(x, y_w) − r(x, y_l))."""
     found: list[tuple[str, ...]] = []
     for index, token in enumerate(tokens):
@@ -47,7 +47,7 @@ def _swapped_differences(tokens: tuple[str, ...]) -> list[tuple[str, ...]]:
             continue
         for size in range(2, min(index, len(tokens) - index - 1) + 1):
             before, after = tokens[index - size : index], tokens[index + 1 : index + 1 + size]
-            if before[0] == after[0] and sum(a != b for a, b in zip(before, after)) == 1:
+            if before[0] == after[0] and sum(map(str.__ne__, before, after)) == 1:
                 found.append(
                     (*tokens[: index - size], *after, "-", *before, *tokens[index + 1 + size :])
                 )

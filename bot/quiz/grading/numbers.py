@@ -58,7 +58,9 @@ def _written_out(match: re.Match[str]) -> str:
     """base^exponent (or base × 10^exponent) as a plain decimal; unchanged when too long."""
     base, exponent = match["base"], int(match["exponent"])
     if match["ten"] is not None or base == "10":
-        value = Decimal(1 if base == "10" and match["ten"] is None else base) * Decimal(10) ** exponent
+        value = (
+            Decimal(1 if base == "10" and match["ten"] is None else base) * Decimal(10) ** exponent
+        )
     elif "." in base or exponent < 0:
         return match.group(0)
     else:
