@@ -127,3 +127,7 @@ def test_glossary_infinity_and_constant() -> None:
 def test_a_latex_fraction_without_braces_is_no_thousand() -> None:
     assert "1k" not in canonical(r"\frac1K\sum_k F_k").split()
     assert grade(short_q("0.5"), r"\frac12").passed
+
+
+def test_a_bracket_that_opens_a_short_answer_belongs_to_it() -> None:
+    assert grade(short_q("[CLS]"), "[CLS] - the first token of every input, pooled").passed

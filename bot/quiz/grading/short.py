@@ -78,6 +78,16 @@ def _sides(text: str) -> list[str]:
     return [text, *sides[:1], *sides[-1:]]
 
 
+def _answer_part(first: str) -> str:
+    """The first clause up to where an explanation starts; a bracket that opens it ("[CLS]")
+    belongs to the answer."""
+    lead = len(first) - len(first.lstrip())
+    for match in _ANSWER_END.finditer(first):
+        if match.start() > lead:
+            return first[: match.start()]
+    return first
+
+
 def _candidates(text: str) -> list[Clause]:
     """The whole reply; its first clause, cut where an explanation starts; a stated conclusion."""
     whole = arabic(protect(text))
@@ -85,7 +95,7 @@ def _candidates(text: str) -> list[Clause]:
     found = [whole]
     if parts:
         first = _PREAMBLE.sub("", parts[0]) or parts[0]
-        cut = _ANSWER_END.split(first)[0]
+        cut = _answer_part(first)
         found += _sides(first)
         if cut.strip() and cut != first:
             found += _sides(cut)
