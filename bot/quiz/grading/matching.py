@@ -13,7 +13,7 @@ from rapidfuzz.distance import OSA
 
 from bot.quiz.grading.binding import opposite_terms, partner_spellings
 from bot.quiz.grading.negation import negated
-from bot.quiz.grading.terms import Term, variants
+from bot.quiz.grading.terms import Term, reordered, stem, variants
 from bot.quiz.grading.tokens import CJK, CJK_CLASS, Clause, is_cjk
 
 FUZZY_MIN_LENGTH = 5
@@ -49,11 +49,28 @@ def _may_occur(target: str, text: str) -> bool:
     return any(piece in text for piece in _pieces(target))
 
 
+def _stems_may_occur(term: Term, text: str) -> bool:
+    """False when the term's word stems cannot all occur in the text."""
+    stems = term.stems
+    return bool(stems) and all(part in text for part in stems)
+
+
+def _close(candidate: str, target: str, allowed: int) -> bool:
+    return candidate == target or (
+        allowed > 0
+        and candidate not in partner_spellings()
+        and OSA.distance(candidate, target, score_cutoff=allowed) <= allowed
+    )
+
+
 def _latin_spans(term: Term, clause: Clause) -> Iterator[tuple[int, int]]:
     target = term.text
     allowed = 0 if term.formula else typos_allowed(target)
-    if not _may_occur(target, clause.text):
+    exact = _may_occur(target, clause.text)
+    stems = term.stems if _stems_may_occur(term, clause.text) else ()
+    if not exact and not stems:
         return
+    stemmed = "".join(stems)
     tokens = clause.tokens
     head = target[0]
     longest = len(target) + allowed
@@ -62,20 +79,20 @@ def _latin_spans(term: Term, clause: Clause) -> Iterator[tuple[int, int]]:
         if first[0] != head:
             continue
         candidate = ""
+        candidate_stem = ""
         for token in tokens[start:]:
             if is_cjk(token):
                 break
             candidate += token
-            if len(candidate) > longest:
+            if stems:
+                candidate_stem += stem(token)
+            if len(candidate) > longest and (not stems or len(candidate_stem) > len(stemmed)):
                 break
-            if len(candidate) >= shortest and (
-                candidate == target
-                or (
-                    allowed
-                    and candidate not in partner_spellings()
-                    and OSA.distance(candidate, target, score_cutoff=allowed) <= allowed
-                )
-            ):
+            if (
+                exact
+                and shortest <= len(candidate) <= longest
+                and _close(candidate, target, allowed)
+            ) or (stems and candidate_stem == stemmed):
                 begin = clause.starts[start]
                 yield begin, begin + len(candidate)
                 break
@@ -92,7 +109,7 @@ def _cjk_options(target: str) -> list[str]:
             re.escape(target[:gap]) + _GAP_CHAR + re.escape(target[gap:])
             for gap in range(1, len(target))
         ]
-    return options
+    return options + list(reordered(target))
 
 
 def _overlapping(options: list[str]) -> re.Pattern[str]:
@@ -328,7 +345,7 @@ def _indexed_spans(text: str, answer: Reply) -> Iterator[tuple[int, int, int, in
             offset = answer.offsets[index]
             yield index, start - offset, match.end(1) - offset, start - offset
     for term in matcher.latin:
-        if not _may_occur(term.text, answer.text):
+        if not _may_occur(term.text, answer.text) and not _stems_may_occur(term, answer.text):
             continue
         for index, part in enumerate(answer.clauses):
             for start, end in _latin_spans(term, part):

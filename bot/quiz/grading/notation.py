@@ -95,6 +95,26 @@ _LATEX_NAMES = {
     "intercal": "T",
     "exp": "exp",
     "frac": " ",
+    "sim": "~",
+    "approx": "≈",
+    "propto": "∝",
+    "odot": " ",
+    "otimes": " ",
+    "circ": " ",
+    "iff": "⇔",
+    "Leftrightarrow": "⇔",
+    "Rightarrow": "⇒",
+    "implies": "⇒",
+    "lVert": "||",
+    "rVert": "||",
+    "Vert": "||",
+    "lvert": "|",
+    "rvert": "|",
+    "vert": "|",
+    "langle": "(",
+    "rangle": ")",
+    "setminus": "\\",
+    "forall": "for all",
     "dfrac": " ",
     "tfrac": " ",
 }
@@ -104,9 +124,15 @@ _BRACED = r"\{([^{}]*)\}"
 _UNWRAP = re.compile(
     r"\\(?:mathrm|mathbf|mathbb|mathcal|mathit|text|textbf|operatorname|boldsymbol)\s*" + _BRACED
 )
+# The same commands before a single letter: \mathcal N(0, I) -> N(0, I).
+_UNWRAP_BARE = re.compile(
+    r"\\(?:mathrm|mathbf|mathbb|mathcal|mathit|boldsymbol|operatorname)\s*(?=[A-Za-z\\])"
+)
 _FRAC = re.compile(r"\\[dt]?frac\s*" + _BRACED + r"\s*" + _BRACED)
 # \frac{1}{2} and \tfrac12 are the number 1/2.
 _NUMERIC_FRAC = re.compile(r"\\[dt]?frac\s*(?:\{\s*(\d+)\s*\}|(\d))\s*(?:\{\s*(\d+)\s*\}|(\d))")
+# \frac1K is 1/K, not "1K" (a thousand).
+_SHORT_FRAC = re.compile(r"\\[dt]?frac\s*([A-Za-z0-9])\s*([A-Za-z0-9])")
 # Sub- and superscript braces: x_{l+1} is x_(l+1), so the braces around it can close.
 _SCRIPT_BRACED = re.compile(r"([_^])\s*" + _BRACED)
 _SQRT = re.compile(r"\\sqrt\s*(?:\[[^\]]*\])?\s*" + _BRACED)
@@ -121,6 +147,14 @@ _ASCII_ALPHA_BAR = re.compile(r"(?<![A-Za-z])a(?=[ _-]?bar(?![A-Za-z]))")
 _E_POWER = re.compile(r"(?<![A-Za-z0-9])e\s*\^")
 # D_{KL}, D_KL and D_\mathrm{KL} are KL.
 _D_KL = re.compile(r"(?<![A-Za-z])D\s*_\s*\(?\s*(KL|JS)\s*\)?")
+# A parameter subscript on a distribution names whose it is, not another quantity: q_φ(z|x) is
+# q(z|x), p_{\theta}(x|z) is p(x|z), π_θ is π (ε_θ, the network, stays apart from the noise ε).
+_PARAMETER_SUBSCRIPT = re.compile(
+    r"(?<![A-Za-z])([pqP]|pi)\s*_\s*\(?\s*(?:theta|phi|psi)\s*\)?(?![A-Za-z])"
+)
+# A word glued to the next in CamelCase ("MaskedMHA", "DropPath") is two words; a short lower-case
+# run ("ReLU", "RoPE", "LoRA") is an acronym's letters and stays.
+_CAMEL = re.compile(r"(?<=[a-z]{3})(?=[A-Z])")
 _NATURAL_LOG = re.compile(r"(?<![A-Za-z])ln(?![A-Za-z])")
 _NOT_CONTRACTION = re.compile(r"(?i)(?<=[a-z])n['’]t\b")
 _CJK_WORDS = re.compile("|".join(map(re.escape, sorted(_WORDS, key=len, reverse=True))))
@@ -129,6 +163,7 @@ _CJK_WORDS = re.compile("|".join(map(re.escape, sorted(_WORDS, key=len, reverse=
 def _latex(text: str) -> str:
     """LaTeX commands to plain words, innermost braces first."""
     text = _NUMERIC_FRAC.sub(lambda m: f" {m[1] or m[2]}/{m[3] or m[4]} ", text)
+    text = _SHORT_FRAC.sub(r" (\1)/(\2) ", text)
     for _ in range(4):
         before = text
         text = _SCRIPT_BRACED.sub(r"\1(\2)", text)
@@ -139,6 +174,7 @@ def _latex(text: str) -> str:
         text = _HAT_BRACED.sub(r" \1 ", text)
         if text == before:
             break
+    text = _UNWRAP_BARE.sub(" ", text)
     text = _BAR_COMMAND.sub(r" \1 bar ", text)
     text = text.replace(r"\sqrt", " sqrt ")
     return _COMMAND.sub(lambda m: f" {_LATEX_NAMES.get(m.group(1), m.group(1))} ", text)
@@ -161,6 +197,9 @@ def plain_notation(text: str) -> str:
         text = _ASCII_ALPHA_BAR.sub("alpha", text)
     if "^" in text:
         text = _E_POWER.sub(" exp ", text)
+    if "_" in text:
+        text = _PARAMETER_SUBSCRIPT.sub(r"\1", text)
+    text = _CAMEL.sub(" ", text)
     if "ln" in text:
         text = _NATURAL_LOG.sub("log", text)
     if "D" in text:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 from fractions import Fraction
 
 from bot.quiz.grading.tokens import CJK, Clause
@@ -19,6 +20,12 @@ _FRACTION = re.compile("([零〇一二两三四五六七八九十百千]+)分之
 _BEFORE = frozenset("是为约共有等")
 _AFTER = frozenset("个层位比特字节倍种步次头维条组张块对万亿")
 Number = tuple[Fraction, str]
+# Powers and scientific notation written out: "2^13" = 8192, "4e8" = "4 × 10^8" = 400000000.
+_POWER = re.compile(
+    r"(?<![\w.^])(?P<base>\d+(?:\.\d+)?)\s*(?:(?P<ten>[×x*·]\s*10\s*(?:\^|\*\*)|e)|\^|\*\*)"
+    r"\s*[({]?\s*(?P<exponent>[+-]?\d{1,2})\s*[)}]?(?![\w.^])"
+)
+MAX_POWER_DIGITS = 15
 
 
 def _chinese(text: str) -> str:
@@ -47,8 +54,28 @@ def _standalone(text: str, start: int, end: int) -> bool:
     )
 
 
+def _written_out(match: re.Match[str]) -> str:
+    """base^exponent (or base × 10^exponent) as a plain decimal; unchanged when too long."""
+    base, exponent = match["base"], int(match["exponent"])
+    if match["ten"] is not None or base == "10":
+        value = (
+            Decimal(1 if base == "10" and match["ten"] is None else base) * Decimal(10) ** exponent
+        )
+    elif "." in base or exponent < 0:
+        return match.group(0)
+    else:
+        value = Decimal(int(base) ** min(exponent, 64))
+    if not -MAX_POWER_DIGITS < value.adjusted() < MAX_POWER_DIGITS:
+        return match.group(0)
+    plain = format(value, "f")
+    return f" {plain.rstrip('0').rstrip('.') if '.' in plain else plain} "
+
+
 def arabic(text: str) -> str:
-    """Canonical text with standalone Chinese numerals written in digits ("四分之一" -> "1/4")."""
+    """Canonical text with standalone Chinese numerals written in digits ("四分之一" -> "1/4"),
+    and powers written out ("2^13" -> "8192", "4e8" -> "400000000")."""
+    if "^" in text or "*" in text or "e" in text:
+        text = _POWER.sub(_written_out, text)
     text = text.replace("百分之", "")
     text = _FRACTION.sub(lambda m: f"{_chinese(m.group(2))}/{_chinese(m.group(1))}", text)
     parts: list[str] = []

@@ -20,7 +20,7 @@ _PREAMBLE = re.compile(
 )
 # Where the answer itself ends inside the first clause: a bracket, "because", "即".
 _ANSWER_END = re.compile(
-    r"[（(\[【:：]|\b(?:because|since|which|as|i\.e)\b|因为|由于|也就是|即|所以|因此"
+    r"[（(\[【:：—–]|\s-{1,2}\s|\b(?:because|since|which|as|i\.e)\b|因为|由于|也就是|即|所以|因此"
 )
 # Words that only name the unit or count of a number: "3 比特" is "3".
 _UNIT_WORDS = frozenset(
@@ -78,6 +78,16 @@ def _sides(text: str) -> list[str]:
     return [text, *sides[:1], *sides[-1:]]
 
 
+def _answer_part(first: str) -> str:
+    """The first clause up to where an explanation starts; a bracket that opens it ("[CLS]")
+    belongs to the answer."""
+    lead = len(first) - len(first.lstrip())
+    for match in _ANSWER_END.finditer(first):
+        if match.start() > lead:
+            return first[: match.start()]
+    return first
+
+
 def _candidates(text: str) -> list[Clause]:
     """The whole reply; its first clause, cut where an explanation starts; a stated conclusion."""
     whole = arabic(protect(text))
@@ -85,7 +95,7 @@ def _candidates(text: str) -> list[Clause]:
     found = [whole]
     if parts:
         first = _PREAMBLE.sub("", parts[0]) or parts[0]
-        cut = _ANSWER_END.split(first)[0]
+        cut = _answer_part(first)
         found += _sides(first)
         if cut.strip() and cut != first:
             found += _sides(cut)
@@ -110,9 +120,13 @@ def _unit_after_numbers(part: Clause) -> set[str]:
     }
 
 
+# "一个", "一种" before a noun is an article, not a rival count: "每对取中点作为一个候选阈值".
+_ARTICLE = re.compile("(?<![一二两三四五六七八九十百千万亿零〇点第])一(?=[个种次条对组])")
+
+
 def _conflicting(text: str, accepted: frozenset[Number]) -> bool:
     """True when a later clause offers a rival number in the same unit ("base 6 层，big 12 层")."""
-    raw = [p for p in CLAUSE.split(arabic(protect(text))) if p and p.strip()]
+    raw = [p for p in CLAUSE.split(arabic(_ARTICLE.sub("", protect(text)))) if p and p.strip()]
     parts = [clause(p) for p in raw]
     if len(parts) < 2:
         return False

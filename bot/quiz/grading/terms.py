@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from bot.quiz.grading.glossary import load
-from bot.quiz.grading.tokens import canonical, clause, is_cjk
+from bot.quiz.grading.tokens import CJK_CLASS, canonical, clause, is_cjk
 
 MAX_VARIANTS = 24
 # A spelling this short (one letter, one character) stands for its group only as a whole term.
@@ -19,6 +19,32 @@ MIN_INNER_SPELLING = 2
 _FORMULA = re.compile(r"[=+^_()|/√∑Σ∂≤≥<>·×∈\\]|(?<![A-Za-z])[-−](?![A-Za-z])|[-−](?=\d)")
 
 
+# English inflections a term may carry in an answer: "identity maps" states "identity mapping",
+# "cannot vanish" states "vanishing", "non-linearity" states "non-linear". A stem is always a prefix
+# of its word, so a text that holds the word holds its stem.
+MIN_STEM = 3
+_DOUBLED = re.compile(r"([b-df-hj-km-np-rtv-z])\1$")
+_PLURAL_KEEP = ("ss", "us", "is", "as")
+
+
+@lru_cache(maxsize=65536)
+def stem(word: str) -> str:
+    """A Latin word without its inflection (maps, mapping, mapped -> map); other tokens as they are."""
+    if len(word) <= MIN_STEM or not word.isascii() or not word.isalpha():
+        return word
+    if word.endswith("ies"):
+        word = word[:-3]
+    elif word.endswith("s") and not word.endswith(_PLURAL_KEEP):
+        word = word[:-1]
+    for suffix, keep in (("ing", MIN_STEM), ("ed", MIN_STEM), ("ity", 4), ("ly", 4)):
+        if word.endswith(suffix) and len(word) - len(suffix) >= keep and not word.endswith("eed"):
+            word = _DOUBLED.sub(r"\1", word[: -len(suffix)])
+            break
+    if len(word) > MIN_STEM + 1 and word[-1] in "ey":
+        word = word[:-1]
+    return word
+
+
 @dataclass(frozen=True)
 class Term:
     """A term as tokens; `cjk` terms match as substrings, Latin ones word by word (`formula`
@@ -28,6 +54,11 @@ class Term:
     text: str
     cjk: bool
     formula: bool = False
+
+    @property
+    def stems(self) -> tuple[str, ...]:
+        """The term's words without their inflections; none for a formula or a CJK term."""
+        return () if self.formula or self.cjk else tuple(map(stem, self.tokens))
 
 
 @lru_cache(maxsize=65536)
@@ -78,3 +109,42 @@ def variants(text: str) -> tuple[Term, ...]:
         if len(found) >= MAX_VARIANTS:
             break
     return tuple(found.values())[:MAX_VARIANTS]
+
+
+# Chinese puts the object before or after its verb: "减少计算量" = "计算量大幅减少", "参数量减小" =
+# "减小参数量". A term made of one of these verbs and an object (two characters or more) also
+# matches the other order within a few characters, never across a negation.
+_REORDERED_VERBS = (
+    "减小",
+    "增大",
+    "扩大",
+    "缩小",
+    "压缩",
+    "保持",
+    "保留",
+    "提高",
+    "提升",
+    "节省",
+    "加快",
+    "加速",
+    "缓解",
+    "避免",
+    "防止",
+    "消除",
+)
+REORDER_GAP = 6
+MIN_OBJECT = 2
+_REORDER_GAP = f"(?:(?![不没无非未否别勿])[{CJK_CLASS}a-z0-9]){{0,{REORDER_GAP}}}"
+
+
+@lru_cache(maxsize=65536)
+def reordered(target: str) -> tuple[str, ...]:
+    """Regex options matching a verb–object term in the other order (see _REORDERED_VERBS)."""
+    for verb in _REORDERED_VERBS:
+        if target.startswith(verb) and len(target) - len(verb) >= MIN_OBJECT:
+            rest = target[len(verb) :]
+            return (re.escape(rest) + _REORDER_GAP + re.escape(verb),)
+        if target.endswith(verb) and len(target) - len(verb) >= MIN_OBJECT:
+            rest = target[: -len(verb)]
+            return (re.escape(verb) + _REORDER_GAP + re.escape(rest),)
+    return ()

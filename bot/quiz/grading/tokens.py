@@ -23,7 +23,8 @@ CJK = re.compile(f"[{_CJK_RANGES}]")
 # and "G/(H+λ)" differ.
 _TOKEN = re.compile(f"\\d+(?:[./]\\d+)+|[^\\W_{_CJK_RANGES}]+|[{_CJK_RANGES}]|[+-]")
 _WORD_HYPHEN = re.compile(r"(?<=[^\W\d_])[-‐‑](?=[^\W\d_])")
-_THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}(?!\d))")
+# "1,234,567" is one number; "8192，256 块 GPU" (a full-width comma, or four digits before it) is two.
+_THOUSANDS = re.compile(r"(?<![\d.,])\d{1,3}(?:,\d{3})+(?![\d])")
 # Where a clause ends: sentence punctuation, commas, a full stop before a space, "but".
 CLAUSE = re.compile(
     f"[\\n\\r;；。！？!?，,]|\\.(?=\\s|$|[{_CJK_RANGES}])|\\b(?:but|however|whereas)\\b|但是|然而|而是"
@@ -59,14 +60,14 @@ _TW2SP = opencc.OpenCC("tw2sp")
 def canonical(text: str) -> str:
     """Notation spelled one way, folded (NFKC, case, width, script, Taiwan wordings), Chinese
     variants unified."""
+    if "," in text:
+        text = _THOUSANDS.sub(lambda m: m.group(0).replace(",", ""), text)
     plain = plain_notation(text)
     if CJK.search(plain):
         plain = _TW2SP.convert(plain)
     folded = fold(plain)
     if "-" in folded or "−" in folded or "‐" in folded or "‑" in folded:
         folded = _WORD_HYPHEN.sub(" ", folded).replace("−", "-")
-    if "," in folded:
-        folded = _THOUSANDS.sub("", folded)
     pattern, pairs = _variant_pattern()
     if pattern is not None and CJK.search(folded):
         folded = pattern.sub(lambda m: pairs[m.group(0)], folded)
@@ -105,9 +106,11 @@ def _commas_in_brackets(text: str) -> str:
 
 
 # A line break inside a sentence is a wrap, not a clause end: the line is long, ends without
-# punctuation, and the next one starts no list item.
+# punctuation, and the next one starts no list item and no label ("可学习：灵活").
 WRAPPED_LINE = 40
-_WRAP = re.compile(r"(?<=[^\s.。！？!?;；:：,，、])[ \t]*\n(?=[ \t]*[^\s\-*•·\d#>|（(])")
+_WRAP = re.compile(
+    r"(?<=[^\s.。！？!?;；:：,，、])[ \t]*\n(?=[ \t]*[^\s\-*•·\d#>|（(])(?![^\n:：,，.。]{1,10}[:：])"
+)
 
 
 def _unwrap(text: str) -> str:
