@@ -19,6 +19,8 @@ from bot.telegram_adapter.links import FOCUS, sign
 from bot.telegram_adapter.render import answer_texts, question_text, summary_text
 from bot.telegram_adapter.texts import language_of, text
 
+REQUESTS_KEPT = 4096
+
 
 def keyboard_json(post_id: int, is_group: bool, username: str, language: str, key: bytes) -> str:
     """'Answer privately' (a signed deep link, in groups) and 'Show answer' (a callback), as
@@ -32,10 +34,10 @@ def keyboard_json(post_id: int, is_group: bool, username: str, language: str, ke
 
 
 def question_request(
-    question: Question, language: str, keyboard: str, defaults: Defaults
+    question: Question, language: str, defaults: Defaults
 ) -> tuple[str, dict[str, str]]:
-    """The Bot API method and parameters (but the chat) that post a question: a message with
-    the keyboard, or a choice question as a quiz poll. They are what PTB's send_message and
+    """The Bot API method and parameters (but the chat and the keyboard) that post a question:
+    a message, or a choice question as a quiz poll. They are what PTB's send_message and
     send_poll send with these Defaults (a unit test compares them), minus a `parse_mode` PTB
     adds to sendPoll, which has no such parameter; built without PTB's objects, since the
     broadcast sends one per chat (issue 16)."""
@@ -52,7 +54,6 @@ def question_request(
             "type": PollType.QUIZ.value,
             "correct_option_ids": json.dumps([question.correct or 0]),
             "question_parse_mode": parse_mode,
-            "reply_markup": keyboard,
         }
         if question.explanation:
             fields["explanation"] = escape(question.explanation)
@@ -60,7 +61,6 @@ def question_request(
     fields = {"text": question_text(question, language), "parse_mode": parse_mode}
     if defaults.link_preview_options is not None:
         fields["link_preview_options"] = defaults.link_preview_options.to_json()
-    fields["reply_markup"] = keyboard
     return "sendMessage", fields
 
 
@@ -75,6 +75,20 @@ class TelegramSender:
         self.deliverer = deliverer
         self.default_language = default_language
         self.defaults = bot.defaults or Defaults()
+        # Question requests by question id and language, with the Question they were made
+        # from: a reloaded bank's questions are other objects, and made again.
+        self._requests: dict[tuple[str, str], tuple[Question, str, dict[str, str]]] = {}
+
+    def _question_request(self, question: Question, language: str) -> tuple[str, dict[str, str]]:
+        key = (question.id, language)
+        cached = self._requests.get(key)
+        if cached is not None and cached[0] is question:
+            return cached[1], cached[2]
+        if len(self._requests) >= REQUESTS_KEPT:
+            self._requests.clear()
+        endpoint, fields = question_request(question, language, self.defaults)
+        self._requests[key] = (question, endpoint, fields)
+        return endpoint, fields
 
     async def send_question(self, due: DuePost) -> MessageRef | Refusal:
         """The question as a message with buttons, or a choice question as a quiz poll."""
@@ -82,12 +96,13 @@ class TelegramSender:
         keyboard = keyboard_json(
             due.post.id, due.chat.is_group, self.bot.username, language, self.key
         )
-        endpoint, fields = question_request(due.question, language, keyboard, self.defaults)
+        endpoint, fields = self._question_request(due.question, language)
 
         async def send(chat_id: int) -> MessageRef:
             # Bot._do_post is where PTB's methods end (and ExtBot's rate limiter sits): the
             # request goes out and its errors are mapped as for send_message.
-            sent = await self.bot._do_post(endpoint, {"chat_id": chat_id, **fields})
+            data = {"chat_id": str(chat_id), **fields, "reply_markup": keyboard}
+            sent = await self.bot._do_post(endpoint, data)
             assert isinstance(sent, dict)
             poll = sent.get("poll")
             return message_ref(sent["chat"]["id"], sent["message_id"], poll["id"] if poll else None)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import UTC, datetime
 from html import escape
 from typing import Any
@@ -202,3 +203,19 @@ async def test_a_refused_question_is_mapped_as_ptb_errors_are(
     assert refused.kind is kind
     with pytest.raises(Forbidden if status == 403 else BadRequest):
         await bot.send_message(5, "x")
+
+
+async def test_each_post_has_its_keyboard_and_a_reloaded_question_its_text() -> None:
+    request = Recording()
+    sender = TelegramSender(await _bot(request), Deliverer(), "en", KEY)
+    first = _due(OPEN, 5, None)
+    await sender.send_question(first)
+    await sender.send_question(replace(first, post=replace(first.post, id=78)))
+    edited = replace(OPEN, question="Edited?")
+    await sender.send_question(replace(first, question=edited))
+    keyboards = [json.loads(fields["reply_markup"]) for _, fields in request.sent]
+    callbacks = [k["inline_keyboard"][-1][0]["callback_data"] for k in keyboards]
+    assert callbacks == ["a:77", "a:78", "a:77"]
+    texts = [fields["text"] for _, fields in request.sent]
+    assert texts[0] == texts[1] == question_text(OPEN, "en")
+    assert texts[2] == question_text(edited, "en") != texts[0]
