@@ -89,6 +89,12 @@ def delivered(api: FakeBotApi) -> dict[str, Any]:
     }
 
 
+def cpu_seconds(_: FakeBotApi) -> float:
+    """The server process's CPU time so far."""
+    times = os.times()
+    return times.user + times.system
+
+
 def a_question(api: FakeBotApi) -> dict[str, Any]:
     """The parameters of one question the bot sent with sendMessage."""
     return dict(next(rec for rec in api.calls("sendMessage") if rec.ok).params)
@@ -122,9 +128,9 @@ async def make_due(url: str) -> None:
         await db.close()
 
 
-async def run_tick(settings: Settings) -> tuple[float, float]:
-    """Start the bot as production does, make its chats due, run one tick; its seconds, and
-    this process's CPU seconds in it (the bot's; the fake server runs in a process of its own).
+async def run_tick(settings: Settings, server: FakeBotApiProcess) -> tuple[float, float, float]:
+    """Start the bot as production does, make its chats due, run one tick; its seconds, this
+    process's CPU seconds in it (the bot's), and the fake server's (a process of its own).
     """
     bank = load_bank(SHIPPED_BANK)
     app = build_application(
@@ -140,11 +146,13 @@ async def run_tick(settings: Settings) -> tuple[float, float]:
         [job] = app.job_queue.get_jobs_by_name("tick")  # type: ignore[union-attr]
         await asyncio.sleep(1)  # the scheduled first tick finds nothing due
         await make_due(settings.database.url)
+        served = await server.acall(cpu_seconds)
         start, cpu = time.monotonic(), time.process_time()
         await job.run(app)
         # The tick starts the broadcast in a task of its own: the tick ends when it does.
         await app.bot_data.broadcaster.wait()
-        return time.monotonic() - start, time.process_time() - cpu
+        seconds, cpu = time.monotonic() - start, time.process_time() - cpu
+        return seconds, cpu, await server.acall(cpu_seconds) - served
     finally:
         await app.updater.stop()  # type: ignore[union-attr]
         await app.stop()
@@ -181,7 +189,7 @@ async def pipeline(args: argparse.Namespace) -> None:
             server, Path(folder) / "quiz.db", rate_limit=False, http_client=args.http
         )
         await add_subscribed(server, settings, args.chats, args.group_share)
-        seconds, cpu = await run_tick(settings)
+        seconds, cpu, served = await run_tick(settings, server)
         got = await server.acall(delivered)
         sample = await server.acall(a_question)
         ceiling = await server_ceiling(server, sample, args.ceiling)
@@ -194,7 +202,15 @@ async def pipeline(args: argparse.Namespace) -> None:
             ("posts per second", f"{rate:,.0f}", ">= 1,000", f"{rate / 1000:.2f}"),
             ("bot CPU in the tick", f"{cpu:,.1f} s ({cpu / seconds:.0%} of the tick)", "", ""),
             ("posts per bot CPU second", f"{got['posts'] / cpu:,.0f}", "", ""),
+            (
+                "fake server CPU in the tick",
+                f"{served:,.1f} s ({served / seconds:.0%} of the tick, "
+                f"{1000 * served / max(got['posts'], 1):.2f} ms per post)",
+                "",
+                "",
+            ),
             ("fake server alone, sendMessage/s", f"{ceiling:,.0f}", "", ""),
+            ("load average (1 min) after", f"{os.getloadavg()[0]:.1f}", "", ""),
         ],
         header=("figure", "measured", "target", "ratio to target (>= 1 passes)"),
     )
@@ -204,7 +220,8 @@ async def pipeline(args: argparse.Namespace) -> None:
             f"{args.chats:,} chats due: tick {seconds:,.1f} s, {got['posts']:,} posts, "
             f"{rate:,.0f} posts/s (target >= 1,000, ratio {rate / 1000:.2f}); "
             f"bot CPU {cpu:,.1f} s = {got['posts'] / cpu:,.0f} posts per CPU second; "
-            f"fake server alone {ceiling:,.0f} sendMessage/s",
+            f"fake server CPU {served:,.1f} s; fake server alone {ceiling:,.0f} sendMessage/s; "
+            f"load average {os.getloadavg()[0]:.1f}",
         )
 
 
@@ -219,7 +236,7 @@ async def limits(args: argparse.Namespace) -> None:
             server, Path(folder) / "quiz.db", rate_limit=True, http_client=args.http
         )
         await add_subscribed(server, settings, args.chats, args.group_share)
-        seconds, _ = await run_tick(settings)
+        seconds, _, _ = await run_tick(settings, server)
         got = await server.acall(delivered)
     rate = got["posts"] / seconds
     share = rate / allowed

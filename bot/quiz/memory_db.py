@@ -99,6 +99,10 @@ class MemoryChats(_Repo):
         cycle = chat.cycle if cycle is None else cycle
         return bool(self._set(chat_id, {"next_post_at": next_post_at, "cycle": cycle}))
 
+    async def advance_many(self, moves: Sequence[tuple[int, datetime, datetime, int]]) -> None:
+        for chat_id, slot, next_post_at, cycle in moves:
+            await self.advance(chat_id, slot, next_post_at, cycle)
+
     async def add_failure(self, chat_id: int) -> int | None:
         chat = self.s.chats.get(chat_id)
         failed = self._set(chat_id, {"failures": chat.failures + 1}) if chat else None
@@ -179,6 +183,9 @@ class MemoryPosts(_Repo):
         created = r.Post(self.s.next_id(), **vars(post))
         self.s.posts[created.id] = created
         return created
+
+    async def create_many(self, posts: Sequence[r.NewPost]) -> list[r.Post]:
+        return [made for post in posts if (made := await self.create(post)) is not None]
 
     async def get(self, post_id: int) -> r.Post | None:
         return self.s.posts.get(post_id)

@@ -66,6 +66,10 @@ class Chats(Protocol):
         """Move the chat's next post time on from `slot` (and set its cycle) if it still is
         `slot`; False when another claim moved it first."""
 
+    async def advance_many(self, moves: Sequence[tuple[int, datetime, datetime, int]]) -> None:
+        """`advance` for chats this transaction holds from `due`, as (chat id, slot, next post
+        time, cycle): locked by it, none can have been moved by another claim."""
+
     async def add_failure(self, chat_id: int) -> int | None:
         """Count one more failed send; the new count, or None for an unknown chat."""
 
@@ -117,6 +121,10 @@ class Posts(Protocol):
 
     async def create(self, post: NewPost) -> Post | None:
         """Create the post; None when the chat already has a post at that slot."""
+
+    async def create_many(self, posts: Sequence[NewPost]) -> list[Post]:
+        """`create` for several posts at once: those made, in no particular order (none for a
+        chat that already has a post at its slot)."""
 
     async def get(self, post_id: int) -> Post | None:
         """The post, or None."""

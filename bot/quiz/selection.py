@@ -63,6 +63,7 @@ def _sorted_pool(
 
 
 _pools = _Pools()
+DRAWS = 4
 
 
 def pick_next(
@@ -81,6 +82,12 @@ def pick_next(
     pool = _pools.get(questions, topics, difficulties)
     if not pool:
         return None
+    # Early in a cycle most of the pool is fresh: a few draws from it find a fresh question
+    # (uniformly, like a draw from the fresh ones) without listing them for every chat.
+    for _ in range(DRAWS):
+        question = rng.choice(pool)
+        if question.id not in asked:
+            return Pick(question, False)
     fresh = [q for q in pool if q.id not in asked]
     new_cycle = not fresh
     return Pick(rng.choice(pool if new_cycle else fresh), new_cycle)

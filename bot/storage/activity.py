@@ -95,6 +95,19 @@ CARD = select(cards).where(
 )
 
 
+def _post_values(post: NewPost) -> dict[str, Any]:
+    return {
+        "chat_id": post.chat_id,
+        "question_id": post.question_id,
+        "slot": post.slot,
+        "kind": post.kind,
+        "posted_at": post.posted_at,
+        "reveal_at": post.reveal_at,
+        "lease_until": post.lease_until,
+        "lease_owner": post.lease_owner,
+    }
+
+
 class SqlPosts:
     """Posts and where they went."""
 
@@ -106,17 +119,16 @@ class SqlPosts:
         return post_from_row(row) if row else None
 
     async def create(self, post: NewPost) -> Post | None:
-        values = {
-            "chat_id": post.chat_id,
-            "question_id": post.question_id,
-            "slot": post.slot,
-            "kind": post.kind,
-            "posted_at": post.posted_at,
-            "reveal_at": post.reveal_at,
-            "lease_until": post.lease_until,
-            "lease_owner": post.lease_owner,
-        }
-        return await self._post(CREATE_POST[self.connection.dialect.name], values)
+        return await self._post(CREATE_POST[self.connection.dialect.name], _post_values(post))
+
+    async def create_many(self, posts: Sequence[NewPost]) -> list[Post]:
+        if not posts:
+            return []
+        # One multi-row INSERT ... RETURNING (SQLAlchemy's "insertmanyvalues").
+        rows = await self.connection.execute(
+            CREATE_POST[self.connection.dialect.name], [_post_values(post) for post in posts]
+        )
+        return [post_from_row(row) for row in rows]
 
     async def get(self, post_id: int) -> Post | None:
         return await self._post(POST, {"post_id": post_id})

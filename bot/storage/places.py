@@ -166,6 +166,14 @@ class SqlChats:
             result = await self.connection.execute(ADVANCE_CYCLE, where | {"new_cycle": cycle})
         return bool(result.rowcount == 1)
 
+    async def advance_many(self, moves: Sequence[tuple[int, datetime, datetime, int]]) -> None:
+        if moves:
+            rows = [
+                {"chat": chat, "slot": slot, "following": following, "new_cycle": cycle}
+                for chat, slot, following, cycle in moves
+            ]
+            await self.connection.execute(ADVANCE_CYCLE, rows)
+
     async def add_failure(self, chat_id: int) -> int | None:
         result = await self.connection.execute(
             update(chats)

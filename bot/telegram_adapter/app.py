@@ -41,6 +41,9 @@ from bot.telegram_adapter.sender import TelegramSender
 
 log = logging.getLogger(__name__)
 LIMITED_PREFIXES = ("send", "copy", "forward", "edit")
+DEFAULTS = Defaults(
+    parse_mode=ParseMode.HTML, link_preview_options=LinkPreviewOptions(is_disabled=True)
+)
 
 COMMANDS = {
     "en": {
@@ -190,12 +193,7 @@ def build_application(
         .token(settings.telegram.token)
         .base_url(settings.telegram.base_url)
         .base_file_url(settings.telegram.base_file_url)
-        .defaults(
-            Defaults(
-                parse_mode=ParseMode.HTML,
-                link_preview_options=LinkPreviewOptions(is_disabled=True),
-            )
-        )
+        .defaults(DEFAULTS)
         .context_types(context_types)
         .post_init(post_init)
         .post_stop(post_stop)

@@ -156,6 +156,28 @@ async def test_advance_is_a_compare_and_set_on_the_slot(database: Database) -> N
         assert stored == replace(chat, next_post_at=LATER + timedelta(days=1), cycle=3)
 
 
+async def test_advance_many_moves_every_chat_the_claim_holds(database: Database) -> None:
+    async with database.transaction() as tx:
+        group = await subscribed_group(tx)
+        private = await subscribed_group(tx, PRIVATE)
+        await tx.chats.advance_many([])
+    async with database.transaction() as tx:
+        assert [chat.id for chat, _ in await tx.chats.due(NOW, 10)] == sorted(
+            [group.id, private.id]
+        )
+        await tx.chats.advance_many(
+            [(group.id, NOW, LATER, 2), (private.id, NOW, LATER + timedelta(days=1), 0)]
+        )
+    async with database.read() as tx:
+        assert await tx.chats.get(group.id) == replace(group, next_post_at=LATER, cycle=2)
+        assert await tx.chats.get(private.id) == replace(
+            private, next_post_at=LATER + timedelta(days=1)
+        )
+        assert await tx.chats.due(LATER, 10) == [
+            (replace(group, next_post_at=LATER, cycle=2), GROUP.address)
+        ]
+
+
 async def test_move_gives_the_old_chat_the_new_identity(database: Database) -> None:
     new = Address("telegram", "-200")
     async with database.transaction() as tx:
@@ -264,6 +286,36 @@ async def test_posts_deliveries_and_reveals(database: Database) -> None:
             sent, revealed_at=NOW
         )
         assert [p.id for p in await tx.posts.due_reveals(LATER, 10)] == [older.id]
+
+
+async def test_create_many_makes_one_post_per_chat_and_slot(database: Database) -> None:
+    async with database.transaction() as tx:
+        group = await subscribed_group(tx)
+        private = await subscribed_group(tx, PRIVATE)
+        first = await tx.posts.create(NewPost(group.id, "q1", NOW, DAILY, NOW, None))
+        assert first is not None
+        assert await tx.posts.create_many([]) == []
+        new = [
+            NewPost(group.id, "q2", NOW, DAILY, NOW, LATER, LATER, "a"),  # the slot has q1
+            NewPost(private.id, "q3", NOW, DAILY, NOW, LATER, LATER, "a"),
+            NewPost(group.id, "q4", LATER, DAILY, NOW, None, LATER, "b"),
+        ]
+        made = await tx.posts.create_many(new)
+    async with database.read() as tx:
+        assert sorted(made, key=lambda p: p.question_id) == [
+            await tx.posts.get(post.id) for post in sorted(made, key=lambda p: p.question_id)
+        ]
+        assert sorted(
+            (p.chat_id, p.question_id, p.slot, p.reveal_at, p.lease_until, p.lease_owner)
+            for p in made
+        ) == sorted(
+            [
+                (private.id, "q3", NOW, LATER, LATER, "a"),
+                (group.id, "q4", LATER, None, LATER, "b"),
+            ]
+        )
+        assert len({first.id, *(p.id for p in made)}) == 3
+        assert await tx.posts.get(first.id) == first
 
 
 async def test_answers_peeks_and_their_reads(database: Database) -> None:

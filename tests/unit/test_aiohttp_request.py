@@ -64,6 +64,8 @@ async def echo(request: web.Request) -> web.Response:
                     "type": part.headers.get("Content-Type"),
                     "content": content.decode(),
                 }
+    elif request.content_type == "application/json":
+        fields = await request.json()
     else:
         fields = dict(await request.post())
     return web.json_response(
@@ -126,7 +128,7 @@ def data(**parameters: object) -> RequestData:
     return RequestData([RequestParameter.from_input(k, v) for k, v in parameters.items()])
 
 
-async def test_parameters_go_as_a_form_and_the_result_comes_back(
+async def test_parameters_go_as_json_and_the_result_comes_back(
     server: str, request_: AiohttpRequest
 ) -> None:
     result = await request_.post(
@@ -134,7 +136,7 @@ async def test_parameters_go_as_a_form_and_the_result_comes_back(
     )
     assert isinstance(result, dict)
     assert result["method"] == "POST"
-    assert result["content_type"] == "application/x-www-form-urlencoded"
+    assert result["content_type"] == "application/json"
     assert result["user_agent"] == BaseRequest.USER_AGENT
     assert result["keep_alive"] is True
     fields = result["fields"]

@@ -5,9 +5,21 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from dataclasses import replace
+from datetime import datetime
 
+from bot.quiz.model import Question
 from bot.quiz.ports import Tx
-from bot.quiz.records import DAILY, QUESTION, REVEAL, ChatKind, MessageRef, NewPost, Post
+from bot.quiz.records import (
+    DAILY,
+    QUESTION,
+    REVEAL,
+    Address,
+    Chat,
+    ChatKind,
+    MessageRef,
+    NewPost,
+    Post,
+)
 from bot.quiz.schedule import reveal_time
 from bot.quiz.selection import pick_next
 from bot.quiz.service.base import ServiceBase
@@ -28,41 +40,52 @@ class DailyUseCases(ServiceBase):
         slot; a slot missed by more than the grace, or with no question left, is skipped. Rows
         another instance holds are skipped, not waited for."""
         now = self.clock.now()
-        claimed: list[DuePost] = []
+        lease = now + self.rules.lease
         async with self.db.transaction() as tx:
             due = await tx.chats.due(now, limit, platforms)
             asked_in = await tx.chats.asked_in({chat.id: chat.cycle for chat, _ in due})
+            moves: list[tuple[int, datetime, datetime, int]] = []
             marks: list[tuple[int, int, str]] = []
+            new_posts: list[NewPost] = []
+            picked: dict[tuple[int, datetime], tuple[Chat, Address, Question]] = {}
+            slots: dict[tuple[str, str, tuple[int, ...]], datetime] = {}
             for chat, address in due:
                 slot = chat.next_post_at
                 assert slot is not None
-                following = self.next_post(chat, now)
-                if now - slot > self.rules.grace:
-                    await tx.chats.advance(chat.id, slot, following, None)
-                    continue
-                asked = asked_in.get(chat.id, set())
-                pick = pick_next(
-                    self.bank.questions, asked, self.rng, chat.topics, chat.difficulties
-                )
-                if pick is None:
-                    await tx.chats.advance(chat.id, slot, following, None)
+                # Chats share a handful of schedules: each one's next slot is worked out once.
+                schedule = (chat.post_time, chat.zone, chat.weekdays)
+                following = slots.get(schedule)
+                if following is None:
+                    following = slots[schedule] = self.next_post(chat, now)
+                pick = None
+                if now - slot <= self.rules.grace:
+                    asked = asked_in.get(chat.id, set())
+                    pick = pick_next(
+                        self.bank.questions, asked, self.rng, chat.topics, chat.difficulties
+                    )
+                if pick is None:  # the slot is missed, or the bank has no question
+                    moves.append((chat.id, slot, following, chat.cycle))
                     continue
                 cycle = chat.cycle + 1 if pick.new_cycle else chat.cycle
-                if not await tx.chats.advance(chat.id, slot, following, cycle):
-                    continue
+                moves.append((chat.id, slot, following, cycle))
                 marks.append((chat.id, cycle, pick.question.id))
                 reveal_at = reveal_time(now, chat.reveal_after_hours, following)
-                lease = now + self.rules.lease
-                post = await tx.posts.create(
+                new_posts.append(
                     NewPost(
                         chat.id, pick.question.id, slot, DAILY, now, reveal_at, lease, self.instance
                     )
                 )
-                if post is not None:
-                    chat = replace(chat, next_post_at=following, cycle=cycle)
-                    claimed.append(DuePost(chat, address, post, pick.question))
+                chat = replace(chat, next_post_at=following, cycle=cycle)
+                picked[chat.id, slot] = (chat, address, pick.question)
+            await tx.chats.advance_many(moves)
+            made = {(p.chat_id, p.slot): p for p in await tx.posts.create_many(new_posts)}
             await tx.chats.mark_asked_many(marks)
-        return claimed
+        # In the order claimed; a slot that already had a post (made by an older claim) is not.
+        return [
+            DuePost(chat, address, made[key], question)
+            for key, (chat, address, question) in picked.items()
+            if key in made
+        ]
 
     async def claim_unsent_posts(
         self, limit: int = 100, platforms: Sequence[str] | None = None
