@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
-from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontextmanager
+from collections.abc import AsyncIterator, Iterator
+from contextlib import (
+    AbstractAsyncContextManager,
+    AsyncExitStack,
+    asynccontextmanager,
+    contextmanager,
+)
 from pathlib import Path
 from types import TracebackType
 from typing import Any, Generic, TypeVar
@@ -13,7 +18,7 @@ from sqlalchemy import event, literal, select
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
-from bot.storage.inline import inline_url
+from bot.storage.inline import DirectConnection, inline_url
 from bot.storage.migrate import upgrade_connection
 from bot.storage.repositories import SqlTx
 
@@ -110,7 +115,11 @@ class SqlDatabase:
         sqlite = parsed.get_backend_name() == "sqlite"
         if sqlite and parsed.database not in (None, "", ":memory:"):
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_async_engine(inline_url(parsed) if sqlite else url)
+        # SQLite: a checkout never waits (the units run without awaiting, see bot.storage.inline).
+        options = (
+            {"max_overflow": -1} if sqlite and parsed.database not in (None, "", ":memory:") else {}
+        )
+        engine = create_async_engine(inline_url(parsed) if sqlite else url, **options)
         if sqlite:
             _sqlite_setup(engine)
         if migrate:
@@ -132,14 +141,28 @@ class SqlDatabase:
 
     @asynccontextmanager
     async def _unit(self, *, read_only: bool) -> AsyncIterator[SqlTx]:
-        async with AsyncExitStack() as stack:
-            if self._writing is not None and not read_only:
-                await stack.enter_async_context(self._writing)
-            connection = await stack.enter_async_context(self.engine.connect())
+        if self._writing is not None:
+            async with AsyncExitStack() as stack:
+                if not read_only:
+                    await stack.enter_async_context(self._writing)
+                with self._direct(read_only) as tx:
+                    yield tx
+            return
+        async with self.engine.connect() as connection:
             if read_only:
                 await connection.execution_options(**self._read_options)
             async with connection.begin():
                 yield SqlTx(connection)
+
+    @contextmanager
+    def _direct(self, read_only: bool) -> Iterator[SqlTx]:
+        """SQLite's unit: the connection checked out, begun, committed and returned by plain
+        calls (bot.storage.inline.DirectConnection)."""
+        with self.engine.sync_engine.connect() as connection:
+            if read_only:
+                connection.execution_options(**self._read_options)
+            with connection.begin():
+                yield SqlTx(DirectConnection(self.engine, connection))
 
     async def ping(self) -> None:
         """One trivial write transaction; raises when the database cannot be reached or locked."""
