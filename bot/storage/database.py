@@ -15,8 +15,9 @@ from types import TracebackType
 from typing import Any, Generic, TypeVar
 
 from sqlalchemy import event, literal, select
-from sqlalchemy.engine import make_url
-from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+from sqlalchemy.engine import Connection, make_url
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
+from sqlalchemy.util.concurrency import greenlet_spawn
 
 from bot.storage.inline import DirectConnection, inline_url
 from bot.storage.migrate import upgrade_connection
@@ -95,6 +96,19 @@ class Unit(Generic[T]):
         await self.inner.__aexit__(kind, error, trace)
 
 
+def _end(connection: Connection, commit: bool) -> None:
+    """Commit (or roll back) a unit's transaction and return its connection to the pool."""
+    try:
+        transaction = connection.get_transaction()
+        if transaction is not None:
+            if commit:
+                transaction.commit()
+            else:
+                transaction.rollback()
+    finally:
+        connection.close()
+
+
 class SqlDatabase:
     """Units of work on an engine's pool: one connection and one transaction each.
 
@@ -148,11 +162,26 @@ class SqlDatabase:
                 with self._direct(read_only) as tx:
                     yield tx
             return
-        async with self.engine.connect() as connection:
+        connection = await greenlet_spawn(self._begin, read_only)
+        try:
+            yield SqlTx(AsyncConnection(self.engine, connection))
+        except BaseException:
+            await greenlet_spawn(_end, connection, False)
+            raise
+        await greenlet_spawn(_end, connection, True)
+
+    def _begin(self, read_only: bool) -> Connection:
+        """A connection checked out and begun (PostgreSQL: one greenlet for what
+        AsyncConnection spends three on, and a task to close)."""
+        connection = self.engine.sync_engine.connect()
+        try:
             if read_only:
-                await connection.execution_options(**self._read_options)
-            async with connection.begin():
-                yield SqlTx(connection)
+                connection.execution_options(**self._read_options)
+            connection.begin()
+        except BaseException:
+            connection.close()
+            raise
+        return connection
 
     @contextmanager
     def _direct(self, read_only: bool) -> Iterator[SqlTx]:
