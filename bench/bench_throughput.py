@@ -163,6 +163,12 @@ class Phase:
     p50: float
     p99: float
     failed: int
+    cpu: float  # this process's CPU seconds from the first reply pushed to the last acknowledged
+
+    @property
+    def cpu_ms(self) -> float:
+        """This process's CPU milliseconds per acknowledged reply."""
+        return self.cpu * 1000 / self.count
 
     @property
     def rate(self) -> float:
@@ -186,8 +192,10 @@ async def measure(
     rate: float | None,
 ) -> Phase:
     """Push the replies, wait for every acknowledgement, read the server's clock."""
+    cpu = time.process_time()
     await server.acall(push_replies, chat_id, reply_to, count, users, rate)
     done = await server.acall(wait_acks, method, chat_id, count, 900.0)
+    cpu = time.process_time() - cpu
     if done < count:
         raise RuntimeError(f"only {done} of {count} replies acknowledged in chat {chat_id}")
     latencies, first, last, failed = await server.acall(acknowledgements, method, chat_id)
@@ -197,6 +205,7 @@ async def measure(
         percentile(latencies, 0.5) * 1000,
         percentile(latencies, 0.99) * 1000,
         failed,
+        cpu,
     )
 
 
@@ -359,19 +368,31 @@ def main() -> None:
             f"{phase.rate:,.0f}",
             f"{phase.p50:,.1f}",
             f"{phase.p99:,.1f}",
+            f"{phase.cpu_ms:.2f}",
             str(phase.failed),
         )
         for name, phase in results.items()
     ]
     print_table(
-        rows, header=("phase", "replies", "answers/s", "p50 ms", "p99 ms", "failed requests")
+        rows,
+        header=(
+            "phase",
+            "replies",
+            "answers/s",
+            "p50 ms",
+            "p99 ms",
+            "CPU ms/reply",
+            "failed requests",
+        ),
     )
     print(f"\nours / bare (burst answers/s): {ratio:.2f}   target >= 0.8")
+    print(f"ours / bare (burst CPU per reply, this process): {ours.cpu_ms / bare.cpu_ms:.2f}")
     if not args.no_record:
         record(
             f"1. answer throughput, {database}" + (", httpx" if args.http == "httpx" else ""),
             f"{args.replies:,} replies, {args.users:,} users: ours {ours.rate:,.0f}/s "
-            f"(p50 {ours.p50:,.0f} ms, p99 {ours.p99:,.0f} ms), bare PTB {bare.rate:,.0f}/s; "
+            f"(p50 {ours.p50:,.0f} ms, p99 {ours.p99:,.0f} ms, CPU {ours.cpu_ms:.2f} ms/reply), "
+            f"bare PTB {bare.rate:,.0f}/s (CPU {bare.cpu_ms:.2f} ms/reply); "
             f"paced {args.rate:g}/s p50/p99 ours {results['ours paced'].p50:.1f}/"
             f"{results['ours paced'].p99:.1f} ms, bare {results['bare paced'].p50:.1f}/"
             f"{results['bare paced'].p99:.1f} ms; ours/bare {ratio:.2f} (target >= 0.8)",

@@ -24,7 +24,13 @@ from bot.quiz.records import (
     Totals,
 )
 from bot.quiz.targets import Target
-from bot.storage.answer_path import RECORD_POSTGRESQL, answer_state_from_row, lookup_statement
+from bot.storage.answer_path import (
+    ADD_ATTEMPT,
+    PUT_CARD,
+    RECORD_POSTGRESQL,
+    answer_state_from_row,
+    lookup_statement,
+)
 from bot.storage.queries import (
     HISTORY,
     LATEST_POST,
@@ -302,12 +308,8 @@ class SqlAnswers:
         return answer_state_from_row(row) if row else None
 
     async def add(self, attempt: Attempt) -> bool:
-        result = await self.connection.execute(
-            insert_into(self.connection, attempts)
-            .values(attempt_values(attempt))
-            .on_conflict_do_nothing(index_elements=["post_id", "user_id"])
-            .returning(attempts.c.post_id)
-        )
+        statement = ADD_ATTEMPT[self.connection.dialect.name]
+        result = await self.connection.execute(statement, attempt_values(attempt))
         return result.first() is not None
 
     async def record(self, attempt: Attempt, card: Card) -> bool:
@@ -391,16 +393,13 @@ class SqlCards:
         return card_from_row(row) if row else None
 
     async def put(self, card: Card) -> None:
-        await self.connection.execute(
-            insert_into(self.connection, cards)
-            .values(
-                user_id=card.user_id, question_id=card.question_id, state=card.state, due=card.due
-            )
-            .on_conflict_do_update(
-                index_elements=["user_id", "question_id"],
-                set_={"state": card.state, "due": card.due},
-            )
-        )
+        values = {
+            "user_id": card.user_id,
+            "question_id": card.question_id,
+            "state": card.state,
+            "due": card.due,
+        }
+        await self.connection.execute(PUT_CARD[self.connection.dialect.name], values)
 
     async def due(self, user_id: int, now: datetime, limit: int) -> list[Card]:
         rows = await self.connection.execute(

@@ -14,7 +14,7 @@ from sqlalchemy.dialects import postgresql
 
 from bot.quiz.records import AnswerState, Attempt, Card, User
 from bot.quiz.targets import FocusTarget, PollTarget, PostTarget, ReplyTarget, Target
-from bot.storage.rows import post_from_row
+from bot.storage.rows import by_dialect, post_from_row
 from bot.storage.tables import (
     UtcDateTime,
     attempts,
@@ -141,3 +141,24 @@ RECORD_POSTGRESQL = _CARD.on_conflict_do_update(
     index_elements=["user_id", "question_id"],
     set_={"state": _CARD.excluded.state, "due": _CARD.excluded.due},
 ).returning(cards.c.user_id)
+
+
+# SQLite: the attempt, then (when it was inserted) its card, in two statements.
+ADD_ATTEMPT = by_dialect(
+    lambda insert: (
+        insert(attempts)
+        .on_conflict_do_nothing(index_elements=["post_id", "user_id"])
+        .returning(attempts.c.post_id)
+    )
+)
+
+
+def _put_card(insert: Any) -> Any:
+    statement = insert(cards)
+    return statement.on_conflict_do_update(
+        index_elements=["user_id", "question_id"],
+        set_={"state": statement.excluded.state, "due": statement.excluded.due},
+    )
+
+
+PUT_CARD = by_dialect(_put_card)

@@ -3,17 +3,23 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
-from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontextmanager
+from collections.abc import AsyncIterator, Iterator
+from contextlib import (
+    AbstractAsyncContextManager,
+    AsyncExitStack,
+    asynccontextmanager,
+    contextmanager,
+)
 from pathlib import Path
 from types import TracebackType
 from typing import Any, Generic, TypeVar
 
 from sqlalchemy import event, literal, select
-from sqlalchemy.engine import make_url
-from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+from sqlalchemy.engine import Connection, make_url
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
+from sqlalchemy.util.concurrency import greenlet_spawn
 
-from bot.storage.inline import inline_url
+from bot.storage.inline import DirectConnection, inline_url
 from bot.storage.migrate import upgrade_connection
 from bot.storage.repositories import SqlTx
 
@@ -90,6 +96,19 @@ class Unit(Generic[T]):
         await self.inner.__aexit__(kind, error, trace)
 
 
+def _end(connection: Connection, commit: bool) -> None:
+    """Commit (or roll back) a unit's transaction and return its connection to the pool."""
+    try:
+        transaction = connection.get_transaction()
+        if transaction is not None:
+            if commit:
+                transaction.commit()
+            else:
+                transaction.rollback()
+    finally:
+        connection.close()
+
+
 class SqlDatabase:
     """Units of work on an engine's pool: one connection and one transaction each.
 
@@ -110,7 +129,11 @@ class SqlDatabase:
         sqlite = parsed.get_backend_name() == "sqlite"
         if sqlite and parsed.database not in (None, "", ":memory:"):
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_async_engine(inline_url(parsed) if sqlite else url)
+        # SQLite: a checkout never waits (the units run without awaiting, see bot.storage.inline).
+        options = (
+            {"max_overflow": -1} if sqlite and parsed.database not in (None, "", ":memory:") else {}
+        )
+        engine = create_async_engine(inline_url(parsed) if sqlite else url, **options)
         if sqlite:
             _sqlite_setup(engine)
         if migrate:
@@ -132,14 +155,43 @@ class SqlDatabase:
 
     @asynccontextmanager
     async def _unit(self, *, read_only: bool) -> AsyncIterator[SqlTx]:
-        async with AsyncExitStack() as stack:
-            if self._writing is not None and not read_only:
-                await stack.enter_async_context(self._writing)
-            connection = await stack.enter_async_context(self.engine.connect())
+        if self._writing is not None:
+            async with AsyncExitStack() as stack:
+                if not read_only:
+                    await stack.enter_async_context(self._writing)
+                with self._direct(read_only) as tx:
+                    yield tx
+            return
+        connection = await greenlet_spawn(self._begin, read_only)
+        try:
+            yield SqlTx(AsyncConnection(self.engine, connection))
+        except BaseException:
+            await greenlet_spawn(_end, connection, False)
+            raise
+        await greenlet_spawn(_end, connection, True)
+
+    def _begin(self, read_only: bool) -> Connection:
+        """A connection checked out and begun (PostgreSQL: one greenlet for what
+        AsyncConnection spends three on, and a task to close)."""
+        connection = self.engine.sync_engine.connect()
+        try:
             if read_only:
-                await connection.execution_options(**self._read_options)
-            async with connection.begin():
-                yield SqlTx(connection)
+                connection.execution_options(**self._read_options)
+            connection.begin()
+        except BaseException:
+            connection.close()
+            raise
+        return connection
+
+    @contextmanager
+    def _direct(self, read_only: bool) -> Iterator[SqlTx]:
+        """SQLite's unit: the connection checked out, begun, committed and returned by plain
+        calls (bot.storage.inline.DirectConnection)."""
+        with self.engine.sync_engine.connect() as connection:
+            if read_only:
+                connection.execution_options(**self._read_options)
+            with connection.begin():
+                yield SqlTx(DirectConnection(self.engine, connection))
 
     async def ping(self) -> None:
         """One trivial write transaction; raises when the database cannot be reached or locked."""

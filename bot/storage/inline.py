@@ -8,6 +8,12 @@ module directly: `AsyncEngine` still runs each call in its greenlet, but nothing
 awaits, so a unit of work runs to its end without giving the loop away (unless the service
 itself awaits something else inside it).
 
+SqlDatabase goes one step further for its units of work: it checks a connection out of the
+engine's pool and runs the unit on it directly (`DirectConnection`), so a statement is a plain
+call, without the greenlet SQLAlchemy's asyncio layer spawns for each call (and each BEGIN,
+COMMIT, checkout and return), which cost as much as the statements themselves. The pool has no
+overflow limit, so a checkout never waits.
+
 What that asks of its user (SqlDatabase): write units queue on an asyncio lock before BEGIN
 IMMEDIATE, so one writer of this process never waits in SQLite's busy handler (which would now
 block the loop) for another writer of this process; readers need no lock under WAL. Another
@@ -23,8 +29,9 @@ from typing import Any
 from sqlalchemy import pool
 from sqlalchemy.dialects import registry
 from sqlalchemy.dialects.sqlite.pysqlite import SQLiteDialect_pysqlite
-from sqlalchemy.engine import URL
+from sqlalchemy.engine import URL, CursorResult
 from sqlalchemy.engine.interfaces import ConnectArgsType
+from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.util.concurrency import await_, in_greenlet
 
 DRIVER = "quizbot_inline"
@@ -88,6 +95,28 @@ class InlineSQLiteDialect(SQLiteDialect_pysqlite):
 
 
 registry.register(f"sqlite.{DRIVER}", __name__, "InlineSQLiteDialect")
+
+
+class DirectConnection(AsyncConnection):
+    """An AsyncConnection over a checked-out connection of this dialect, running its statements
+    as plain calls: nothing in them waits, so SQLAlchemy's greenlet per call is pure cost.
+    What it does not override (streams, run_sync, ...) takes the greenlet as usual."""
+
+    async def execute(
+        self,
+        statement: Any,
+        parameters: Any = None,
+        *,
+        execution_options: Any = None,
+    ) -> CursorResult[Any]:
+        """Execute a statement now; a buffered result as AsyncConnection.execute gives."""
+        return self._proxied.execute(statement, parameters, execution_options=execution_options)
+
+    async def exec_driver_sql(
+        self, statement: str, parameters: Any = None, execution_options: Any = None
+    ) -> CursorResult[Any]:
+        """Execute a driver-level SQL string now."""
+        return self._proxied.exec_driver_sql(statement, parameters, execution_options)
 
 
 def inline_url(url: URL) -> URL:

@@ -51,6 +51,16 @@ USER_BY_IDENTITY = (
         user_identities.c.external_id == bindparam("external_id"),
     )
 )
+# A person's user made or refreshed (the first answer of a new person, a changed name).
+INSERT_USER = users.insert().returning(users)
+ADD_IDENTITY = by_dialect(
+    lambda insert: (
+        insert(user_identities)
+        .on_conflict_do_nothing(index_elements=["platform", "external_id"])
+        .returning(user_identities.c.user_id)
+    )
+)
+REFRESH_USER = update(users).where(users.c.id == bindparam("user")).returning(users)
 
 # The claims' statements, one per due chat: built once, with bound parameters.
 ADVANCE = (
@@ -261,15 +271,8 @@ class SqlUsers:
         return user_from_row(row) if row else None
 
     async def _refresh(self, user_id: int, person: Person) -> User:
-        row = (
-            await self.connection.execute(
-                update(users)
-                .where(users.c.id == user_id)
-                .values(name=person.name[:TITLE_LIMIT], language=person.language)
-                .returning(users)
-            )
-        ).one()
-        return user_from_row(row)
+        values = {"user": user_id, "name": person.name[:TITLE_LIMIT], "language": person.language}
+        return user_from_row((await self.connection.execute(REFRESH_USER, values)).one())
 
     async def ensure(self, person: Person) -> User:
         found = await self.find(person.address)
@@ -277,25 +280,15 @@ class SqlUsers:
             if (found.name, found.language) == (person.name[:TITLE_LIMIT], person.language):
                 return found
             return await self._refresh(found.id, person)
-        row = (
-            await self.connection.execute(
-                users.insert()
-                .values(name=person.name[:TITLE_LIMIT], language=person.language)
-                .returning(users)
-            )
-        ).one()
-        user = user_from_row(row)
-        identity = (
-            insert_into(self.connection, user_identities)
-            .values(
-                platform=person.address.platform,
-                external_id=person.address.external_id,
-                user_id=user.id,
-            )
-            .on_conflict_do_nothing(index_elements=["platform", "external_id"])
-            .returning(user_identities.c.user_id)
-        )
-        if (await self.connection.execute(identity)).first() is not None:
+        values = {"name": person.name[:TITLE_LIMIT], "language": person.language}
+        user = user_from_row((await self.connection.execute(INSERT_USER, values)).one())
+        identity = {
+            "platform": person.address.platform,
+            "external_id": person.address.external_id,
+            "user_id": user.id,
+        }
+        added = await self.connection.execute(ADD_IDENTITY[self.connection.dialect.name], identity)
+        if added.first() is not None:
             return user
         # Another transaction made this person's user first: ours goes, theirs is refreshed.
         await self.connection.execute(delete(users).where(users.c.id == user.id))

@@ -227,14 +227,8 @@ def add_handlers(application: Application[Any, Any, Any, Any, Any, Any]) -> None
         ("reload", handlers.reload),
         ("stats", handlers.stats),
     ]
-    # Before /start's own handler: the deep link a group's /forget gives opens the prompt.
-    forget_link = filters.ChatType.PRIVATE & filters.Regex(rf"^/start {privacy.START_PAYLOAD}$")
-    application.add_handler(CommandHandler("start", privacy.forget, forget_link))
-    application.add_handler(CommandHandler("forget", privacy.forget))
-    application.add_handler(CallbackQueryHandler(privacy.forget_button, pattern=r"^f:"))
-    for name, callback in commands:
-        application.add_handler(CommandHandler(name, callback))
-    application.add_handler(MessageHandler(filters.StatusUpdate.MIGRATE, handlers.migrated))
+    # Answers first: they are most of the updates, and PTB tries the handlers in order. No
+    # other handler takes a text that is no command.
     application.add_handler(
         MessageHandler(
             filters.ChatType.GROUPS & filters.REPLY & filters.TEXT & ~filters.COMMAND,
@@ -246,6 +240,14 @@ def add_handlers(application: Application[Any, Any, Any, Any, Any, Any]) -> None
             filters.ChatType.PRIVATE & filters.TEXT & ~filters.COMMAND, handlers.private_text
         )
     )
+    # Before /start's own handler: the deep link a group's /forget gives opens the prompt.
+    forget_link = filters.ChatType.PRIVATE & filters.Regex(rf"^/start {privacy.START_PAYLOAD}$")
+    application.add_handler(CommandHandler("start", privacy.forget, forget_link))
+    application.add_handler(CommandHandler("forget", privacy.forget))
+    application.add_handler(CallbackQueryHandler(privacy.forget_button, pattern=r"^f:"))
+    for name, callback in commands:
+        application.add_handler(CommandHandler(name, callback))
+    application.add_handler(MessageHandler(filters.StatusUpdate.MIGRATE, handlers.migrated))
     application.add_handler(CallbackQueryHandler(handlers.show_answer_button, pattern=r"^a:\d+$"))
     application.add_handler(CallbackQueryHandler(handlers.settings_button, pattern=r"^s:"))
     application.add_handler(PollAnswerHandler(handlers.poll_answer))

@@ -149,6 +149,19 @@ async def test_each_member_scores_once_even_when_the_update_repeats(
     assert (card.points, card.answered) == (10, 1)
 
 
+async def test_a_repeat_is_graded_only_when_its_verdict_is_read(
+    database: Database, clock: FakeClock
+) -> None:
+    svc = service(database, clock)
+    await svc.subscribe(GROUP, "09:00")
+    ref = await post_now(svc, clock)
+    assert await reply(svc, ref, ALICE, GOOD) == 10
+    again = await svc.answer(ALICE, ReplyTarget(ref), HALF)
+    assert again is not None and again.repeat and "verdict" not in vars(again)
+    assert 0 < again.verdict.coverage < 1  # the repeat's own text, graded now
+    assert again.verdict is again.verdict
+
+
 async def test_concurrent_duplicate_attempts_score_once(
     database: Database, clock: FakeClock
 ) -> None:

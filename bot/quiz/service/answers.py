@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from functools import partial
 
 from fsrs import Card as FsrsCard
 from fsrs import Rating
@@ -63,9 +64,10 @@ class AnswerUseCases(ServiceBase):
             return None
         post = seen.post
         question = self._question(post)
-        verdict = self._verdict(question, text, option)
         if seen.attempt is not None:
-            return AttemptResult(question, post, verdict, False, 0, seen.peeked, True, False, 0)
+            graded = partial(self._verdict, question, text, option)
+            return AttemptResult(question, post, graded, False, 0, seen.peeked, True, False, 0)
+        verdict = self._verdict(question, text, option)
         if post.revealed_at is not None or verdict.empty:
             decision = decide_attempt(
                 revealed=post.revealed_at is not None,
@@ -100,7 +102,7 @@ class AnswerUseCases(ServiceBase):
         return AttemptResult(
             question=question,
             post=post,
-            verdict=verdict,
+            graded=verdict,
             counted=counted,
             points=decision.points if counted else 0,
             peeked=current is not None and current.peeked,

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cached_property
 
 from bot.quiz.model import Question, Verdict
 from bot.quiz.records import Address, Chat, MessageRef, Post, PostSummary
@@ -33,17 +35,24 @@ class DueReveal:
 
 @dataclass(frozen=True)
 class AttemptResult:
-    """One answer's outcome; not `counted` (repeats, peeks, late answers) means `streak` 0."""
+    """One answer's outcome; not `counted` (repeats, peeks, late answers) means `streak` 0.
+    A repeat is graded when its verdict is first read (a group's 👀 never reads it)."""
 
     question: Question
     post: Post
-    verdict: Verdict
+    graded: Verdict | Callable[[], Verdict]
     counted: bool
     points: int
     peeked: bool
     repeat: bool
     after_reveal: bool
     streak: int
+
+    @cached_property
+    def verdict(self) -> Verdict:
+        """The grade of the reply."""
+        graded = self.graded
+        return graded if isinstance(graded, Verdict) else graded()
 
 
 @dataclass(frozen=True)
