@@ -99,3 +99,23 @@ def derived_wrong(terms: tuple[str, ...]) -> tuple[str, ...]:
     own = {term(t).text for t in terms}
     found = (s for t in terms for s in (*swapped(t), *sign_flips(t)))
     return tuple(dict.fromkeys(s for s in found if term(s).text not in own))
+
+
+Sides = tuple[tuple[Term, ...], tuple[Term, ...]]
+
+
+@lru_cache(maxsize=1)
+def opposite_pairs() -> tuple[Sides, ...]:
+    """Each opposite pair, both ways round, as spellings of two or more characters (a lone 大 or
+    高 is too common to stand for its side outside a key point)."""
+
+    def side(spellings: tuple[str, ...]) -> tuple[Term, ...]:
+        found = (term(s) for s in spellings)
+        return tuple(t for t in found if len(t.text) >= MIN_INNER_SPELLING)
+
+    pairs: list[Sides] = []
+    for first, second in load().opposites:
+        one, other = side(first), side(second)
+        if one and other:
+            pairs += [(one, other), (other, one)]
+    return tuple(pairs)
