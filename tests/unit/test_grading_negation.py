@@ -13,7 +13,9 @@ def open_q(*points: KeyPoint, question: str = "为什么？") -> Question:
     return Question(id="q", kind=Kind.OPEN, question=question, answer="", key_points=points)
 
 
-DILATED = open_q(KeyPoint("空洞卷积", ("空洞卷积", "dilated convolution")), KeyPoint("加深网络", ()))
+DILATED = open_q(
+    KeyPoint("空洞卷积", ("空洞卷积", "dilated convolution")), KeyPoint("加深网络", ())
+)
 
 
 @pytest.mark.parametrize(
@@ -69,3 +71,47 @@ def test_a_bare_not_after_a_term_is_a_contrast_not_a_denial() -> None:
     question = open_q(KeyPoint("LayerNorm", ("LayerNorm",)))
     assert grade(question, "it uses LayerNorm not BatchNorm").passed
     assert not grade(question, "LayerNorm does not help here").passed
+
+
+def short_q(question: str, answer: str, *accept: str) -> Question:
+    return Question(id="s", kind=Kind.SHORT, question=question, answer=answer, accept=accept)
+
+
+CLS = short_q(
+    "BERT 输入序列开头的特殊 token 是？", "[CLS]。它的最终隐状态用于分类。", "[CLS]", "CLS"
+)
+PAGED = short_q(
+    "把 KV cache 切成固定大小的块、非连续存储的技术叫什么？",
+    "PagedAttention。用块表把逻辑块映射到物理块。",
+    "PagedAttention",
+)
+YARN = short_q(
+    "这种 RoPE 上下文扩展方法叫什么？",
+    "YaRN：高频维不插值、低频维做线性插值，并引入温度。",
+    "YaRN",
+)
+ROPE = short_q("通过旋转 query 和 key 注入位置信息的位置编码是？", "RoPE。", "RoPE")
+
+
+@pytest.mark.parametrize(
+    ("question", "reply", "passed"),
+    [
+        (CLS, "[CLS]", True),
+        (CLS, "[CLS]，放在序列开头，用于句子分类", True),
+        (CLS, "[CLS]，它是加在句子末尾的结束标记", False),
+        (PAGED, "PagedAttention，KV cache 不需要连续存放", True),
+        (PAGED, "PagedAttention，不过它不用块表，仍然预先分配连续显存", False),
+        (YARN, "YaRN，高频维度不插值，低频维度线性插值", True),
+        (YARN, "YaRN，它对高频维度做线性插值，低频维度保持不插值", False),
+        (ROPE, "RoPE, which rotates the query and key vectors", True),
+        (ROPE, "RoPE，只旋转 query 和 key，并不作用在 value 上", True),
+        # Another concept alongside the answer is no contradiction (the facts are not exhaustive).
+        (ROPE, "RoPE，和 ALiBi 一样是相对位置方法，常配合 KV cache 使用", True),
+    ],
+)
+def test_a_short_answer_with_a_contradicting_explanation_fails(
+    question: Question, reply: str, passed: bool
+) -> None:
+    verdict = grade(question, reply)
+    assert verdict.passed is passed
+    assert bool(verdict.contradicted) is not passed

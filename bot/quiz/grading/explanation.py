@@ -32,7 +32,8 @@ _LATIN_SKIP = frozenset(
 )
 OBJECT_CHARS = 2
 MIN_LATIN_OBJECT = 4
-# A partner's stretch: the characters after it up to the next partner or the clause end.
+# A partner's stretch (the characters after it, up to the next partner) must share this many
+# character pairs with the facts' stretch for its opposite before it counts as swapped.
 MIN_SHARED_BIGRAMS = 2
 
 
@@ -74,9 +75,9 @@ def _denied_fact(part: Clause, facts: Facts) -> str | None:
         if token not in _LATIN_DENIAL:
             continue
         rest = [t for t in tokens[index + 1 : index + 4] if t not in _LATIN_SKIP]
-        if rest and len(rest[0]) >= MIN_LATIN_OBJECT and rest[0] in facts.words:
-            if _stated(facts, rest[0]):
-                return rest[0]
+        found = rest[0] if rest else ""
+        if len(found) >= MIN_LATIN_OBJECT and found in facts.words and _stated(facts, found):
+            return found
     return None
 
 
