@@ -6,6 +6,7 @@ import pytest
 
 from bot.quiz.grading import grade
 from bot.quiz.grading.negation import is_denial
+from bot.quiz.grading.stuffing import is_keyword_list
 from bot.quiz.model import KeyPoint, Kind, Question
 
 
@@ -115,3 +116,20 @@ def test_a_short_answer_with_a_contradicting_explanation_fails(
     verdict = grade(question, reply)
     assert verdict.passed is passed
     assert bool(verdict.contradicted) is not passed
+
+
+def test_a_bare_list_gives_no_definition_when_the_question_asks_what_something_is() -> None:
+    question = "什么是感受野？有哪些方法可以增大感受野？"
+    listing = "输入区域，堆叠卷积，下采样，池化，stride，空洞卷积，大卷积核"
+    assert is_keyword_list(question, listing)
+    # A list that defines one of its items is an answer, and a plain list question takes a list.
+    assert not is_keyword_list(
+        question, "定义：一个输出位置能看到的输入区域，堆叠卷积，下采样，池化，空洞卷积"
+    )
+    assert not is_keyword_list("有哪些方法可以增大感受野？", listing)
+
+
+def test_a_short_setting_is_a_bare_keyword() -> None:
+    question = "实践中 LoRA 应该加在哪些层？秩 r 怎么选？"
+    assert is_keyword_list(question, "W_q，W_v，所有线性层，r=8，r=64，α/r，内在秩，全量微调")
+    assert not is_keyword_list(question, "W_q，W_v，所有线性层，r = 8 通常够用，新知识多时 r 取大")
