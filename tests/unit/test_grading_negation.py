@@ -133,3 +133,16 @@ def test_a_short_setting_is_a_bare_keyword() -> None:
     question = "实践中 LoRA 应该加在哪些层？秩 r 怎么选？"
     assert is_keyword_list(question, "W_q，W_v，所有线性层，r=8，r=64，α/r，内在秩，全量微调")
     assert not is_keyword_list(question, "W_q，W_v，所有线性层，r = 8 通常够用，新知识多时 r 取大")
+
+
+def test_an_objective_with_its_direction_swapped_contradicts() -> None:
+    question = open_q(
+        KeyPoint("改为最大化 log D(G(z))", ("最大化 log D", "maximize log D")),
+        KeyPoint("训练初期梯度很小", ("梯度很小",)),
+    )
+    assert grade(question, "初期梯度很小，所以生成器改为最大化 log D(G(z))").passed
+    verdict = grade(question, "初期梯度很小，所以生成器改为最小化 log D(G(z))")
+    assert not verdict.passed
+    assert verdict.contradicted == ("改为最大化 log D(G(z))",)
+    # Minimising the negative log is the same objective.
+    assert grade(question, "初期梯度很小，所以生成器最小化 −log D(G(z))，也就是 maximize log D").passed
