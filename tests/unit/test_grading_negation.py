@@ -145,4 +145,6 @@ def test_an_objective_with_its_direction_swapped_contradicts() -> None:
     assert not verdict.passed
     assert verdict.contradicted == ("改为最大化 log D(G(z))",)
     # Minimising the negative log is the same objective.
-    assert grade(question, "初期梯度很小，所以生成器最小化 −log D(G(z))，也就是 maximize log D").passed
+    assert grade(
+        question, "初期梯度很小，所以生成器最小化 −log D(G(z))，也就是 maximize log D"
+    ).passed

@@ -11,7 +11,7 @@ from functools import lru_cache
 
 from rapidfuzz.distance import OSA
 
-from bot.quiz.grading.binding import opposite_terms, partner_spellings
+from bot.quiz.grading.binding import opposite_terms, opposites, partner_spellings
 from bot.quiz.grading.negation import negated
 from bot.quiz.grading.terms import Term, variants
 from bot.quiz.grading.tokens import CJK, CJK_CLASS, Clause, is_cjk
@@ -49,6 +49,26 @@ def _may_occur(target: str, text: str) -> bool:
     return any(piece in text for piece in _pieces(target))
 
 
+@lru_cache(maxsize=65536)
+def _swapped_partners(term: Term) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """Each word of the term that has opposite partners, with their one-word spellings."""
+    found = []
+    for token in term.tokens:
+        if token in partner_spellings():
+            others = tuple(o for o in opposites(token) if " " not in o and len(o) > 1)
+            found.append((token, others))
+    return tuple(found)
+
+
+def _partner_typo(candidate: str, term: Term) -> bool:
+    """True when a near match only differs by swapping a partner: "minimizelogd" is no typo of
+    "maximizelogd"."""
+    return any(
+        token not in candidate and any(other in candidate for other in others)
+        for token, others in _swapped_partners(term)
+    )
+
+
 def _latin_spans(term: Term, clause: Clause) -> Iterator[tuple[int, int]]:
     target = term.text
     allowed = 0 if term.formula else typos_allowed(target)
@@ -73,6 +93,7 @@ def _latin_spans(term: Term, clause: Clause) -> Iterator[tuple[int, int]]:
                 or (
                     allowed
                     and candidate not in partner_spellings()
+                    and not _partner_typo(candidate, term)
                     and OSA.distance(candidate, target, score_cutoff=allowed) <= allowed
                 )
             ):
