@@ -45,6 +45,8 @@ def test_a_limitation_stated_as_no_problem_is_contradicted() -> None:
     verdict = grade(question, "网格负责预测，对小目标没有问题")
     assert not verdict.passed
     assert verdict.contradicted == ("小目标效果差",)
+    dense = open_q(KeyPoint("密集小目标效果差", ("密集", "小目标")), KeyPoint("网格", ()))
+    assert not grade(dense, "网格负责预测，它对密集的小目标没有问题").passed
 
 
 @pytest.mark.parametrize(

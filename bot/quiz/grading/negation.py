@@ -95,7 +95,10 @@ _CJK_SUBJECT_NEGATION = re.compile(
     f"^[也都并就却还]?(?:不能|不会|无法|不可以|没法|不再)[{CJK_CLASS}]"
 )
 # A term stated as no problem: "对密集小目标没有问题".
-_CJK_NO_PROBLEM = re.compile("^[也都并就却还]?(?:没有问题|没问题|不成问题|不是问题)")
+# The problem may follow the rest of its noun phrase: "对密集的小目标没有问题" denies 密集 too.
+_CJK_NO_PROBLEM = re.compile(
+    f"^[{CJK_CLASS}]{{0,4}}?[也都并就却还]?(?:没有问题|没问题|不成问题|不是问题)"
+)
 # Contractions arrive expanded ("can't" -> "ca not", "doesn't" -> "does not").
 _LATIN_AUXILIARIES = frozenset({"does", "do", "did", "can", "ca", "will", "wo", "could", "would"})
 _LATIN_NOT_NEGATING = frozenset({"only", "just", "merely", "simply", "matter", "longer"})
@@ -146,7 +149,7 @@ def _latin_before(tokens: tuple[str, ...]) -> bool:
 
 
 def _after(clause: Clause, end: int) -> bool:
-    rest = clause.text[end : end + 8]
+    rest = clause.text[end : end + 12]
     if any(rest.startswith(cue, skip) for cue in _CJK_AFTER for skip in range(3)):
         return True
     if _CJK_SUBJECT_NEGATION.match(rest) or _CJK_NO_PROBLEM.match(rest):
