@@ -107,6 +107,7 @@ ROPE = short_q("通过旋转 query 和 key 注入位置信息的位置编码是�
         (YARN, "YaRN，高频维度不插值，低频维度线性插值", True),
         (YARN, "YaRN，它对高频维度做线性插值，低频维度保持不插值", False),
         (ROPE, "RoPE, which rotates the query and key vectors", True),
+        (ROPE, "RoPE，它把旋转作用在 value 向量上", False),
         (ROPE, "RoPE，只旋转 query 和 key，并不作用在 value 上", True),
         # Another concept alongside the answer is no contradiction (the facts are not exhaustive).
         (ROPE, "RoPE，和 ALiBi 一样是相对位置方法，常配合 KV cache 使用", True),
