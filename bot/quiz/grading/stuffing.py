@@ -42,7 +42,6 @@ def is_keyword_list(question: str, answer: str) -> bool:
     fragments = [f for f in fragments if f]
     if len(fragments) < MIN_FRAGMENTS:
         return False
-    bare = sum(map(_bare, fragments))
     if _ENUMERATION.search(question) and not _REASONING.search(question):
-        return _DEFINITION.search(question) is not None and bare == len(fragments)
-    return bare >= BARE_SHARE * len(fragments)
+        return _DEFINITION.search(question) is not None and all(map(_bare, fragments))
+    return sum(map(_bare, fragments)) >= BARE_SHARE * len(fragments)
