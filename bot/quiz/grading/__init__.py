@@ -10,6 +10,7 @@ from dataclasses import replace
 
 from bot.quiz.grading.binding import derived_wrong
 from bot.quiz.grading.choice import MAX_POINTS, binary, grade_choice, parse_choice
+from bot.quiz.grading.explanation import contradiction
 from bot.quiz.grading.matching import Reply, reply, reply_spans
 from bot.quiz.grading.negation import is_denial, stated_negated
 from bot.quiz.grading.short import short_match
@@ -34,7 +35,11 @@ def grade(question: Question, text: str, pass_mark: float = DEFAULT_PASS_MARK) -
             return _halved(verdict, pass_mark)
         return verdict
     if question.kind is Kind.SHORT:
-        return binary(question, short_match(question.accept, text))
+        verdict = binary(question, short_match(question.accept, text))
+        found = contradiction(question, text) if verdict.passed else None
+        if found is not None:
+            return replace(binary(question, False), contradicted=(found,))
+        return verdict
     return grade_choice(question, parse_choice(question, text))
 
 

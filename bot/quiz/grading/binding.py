@@ -92,10 +92,64 @@ def swapped(text: str) -> tuple[str, ...]:
     )
 
 
+# Words that make the rest of a term a formula even without an operator ("log D").
+_MATHS_WORDS = frozenset({"log", "exp", "sigma", "sqrt"})
+# The opposite pair that gives an objective its direction.
+DIRECTION = "最大化"
+
+
+@lru_cache(maxsize=1)
+def _directions() -> frozenset[str]:
+    """Every spelling of the maximise/minimise pair."""
+    return frozenset(
+        term(spelling).text
+        for pair in load().opposites
+        if any(DIRECTION in side for side in pair)
+        for side in pair
+        for spelling in side
+    )
+
+
+def _directed(text: str) -> tuple[str, ...]:
+    """An objective with its direction swapped: "最大化 log D(G(z))" -> "最小化 log D(G(z))"."""
+    base = term(text)
+    if len(split_parts(text)) != 1:
+        return ()
+    for spelling, others in _table():
+        size = len(spelling.tokens)
+        if spelling.text not in _directions() or base.tokens[:size] != spelling.tokens:
+            continue
+        tail = base.tokens[size:]
+        if not (base.formula or _MATHS_WORDS.intersection(tail)):
+            return ()
+        return tuple(spaced((*term(o).tokens, *tail)) for o in others)
+    return ()
+
+
 @lru_cache(maxsize=65536)
 def derived_wrong(terms: tuple[str, ...]) -> tuple[str, ...]:
-    """The swapped forms of a key point's ordered terms, and its formulas with a sign flipped,
-    that none of its own terms states."""
+    """The swapped forms of a key point's ordered terms, and its formulas with a sign flipped or
+    a direction swapped, that none of its own terms states."""
     own = {term(t).text for t in terms}
-    found = (s for t in terms for s in (*swapped(t), *sign_flips(t)))
+    found = (s for t in terms for s in (*swapped(t), *sign_flips(t), *_directed(t)))
     return tuple(dict.fromkeys(s for s in found if term(s).text not in own))
+
+
+Sides = tuple[tuple[Term, ...], tuple[Term, ...]]
+
+
+@lru_cache(maxsize=1)
+def opposite_pairs() -> tuple[Sides, ...]:
+    """Each opposite pair, both ways round, as spellings of two or more characters (a lone 大 or
+    高 is too common to stand for its side outside a key point)."""
+
+    def side(spellings: tuple[str, ...]) -> tuple[Term, ...]:
+        found = (term(s) for s in spellings)
+        return tuple(t for t in found if len(t.text) >= MIN_INNER_SPELLING)
+
+    pairs: list[Sides] = []
+    for first, second in load().opposites:
+        one, other = side(first), side(second)
+        if one and other:
+            pairs += [(one, other), (other, one)]
+    return tuple(pairs)

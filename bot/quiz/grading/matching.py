@@ -11,7 +11,7 @@ from functools import lru_cache
 
 from rapidfuzz.distance import OSA
 
-from bot.quiz.grading.binding import opposite_terms, partner_spellings
+from bot.quiz.grading.binding import opposite_terms, opposites, partner_spellings
 from bot.quiz.grading.negation import negated
 from bot.quiz.grading.terms import Term, reordered, stem, variants
 from bot.quiz.grading.tokens import CJK, CJK_CLASS, Clause, is_cjk
@@ -55,11 +55,32 @@ def _stems_may_occur(term: Term, text: str) -> bool:
     return bool(stems) and all(part in text for part in stems)
 
 
-def _close(candidate: str, target: str, allowed: int) -> bool:
-    return candidate == target or (
+@lru_cache(maxsize=65536)
+def _swapped_partners(term: Term) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """Each word of the term that has opposite partners, with their one-word spellings."""
+    found = []
+    for token in term.tokens:
+        if token in partner_spellings():
+            others = tuple(o for o in opposites(token) if " " not in o and len(o) > 1)
+            found.append((token, others))
+    return tuple(found)
+
+
+def _partner_typo(candidate: str, term: Term) -> bool:
+    """True when a near match only differs by swapping a partner: "minimizelogd" is no typo of
+    "maximizelogd"."""
+    return any(
+        token not in candidate and any(other in candidate for other in others)
+        for token, others in _swapped_partners(term)
+    )
+
+
+def _close(candidate: str, term: Term, allowed: int) -> bool:
+    return candidate == term.text or (
         allowed > 0
         and candidate not in partner_spellings()
-        and OSA.distance(candidate, target, score_cutoff=allowed) <= allowed
+        and not _partner_typo(candidate, term)
+        and OSA.distance(candidate, term.text, score_cutoff=allowed) <= allowed
     )
 
 
@@ -89,9 +110,7 @@ def _latin_spans(term: Term, clause: Clause) -> Iterator[tuple[int, int]]:
             if len(candidate) > longest and (not stems or len(candidate_stem) > len(stemmed)):
                 break
             if (
-                exact
-                and shortest <= len(candidate) <= longest
-                and _close(candidate, target, allowed)
+                exact and shortest <= len(candidate) <= longest and _close(candidate, term, allowed)
             ) or (stems and candidate_stem == stemmed):
                 begin = clause.starts[start]
                 yield begin, begin + len(candidate)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from bot.quiz.grading.tokens import Clause, is_cjk
+from bot.quiz.grading.tokens import CJK_CLASS, Clause, is_cjk
 
 # Cues that negate what follows up to the end of their clause, or to a word that starts another
 # statement ("并不能让模型关注不同的表示子空间", but not "不需要预训练也能收敛").
@@ -89,6 +89,18 @@ _LATIN_SCOPE_END = frozenset(
         "otherwise",
     }
 )
+# A term as the subject of a negated predicate: "空洞卷积不能增大感受野", "dropout does not help".
+# The predicate must follow, so a bare "ReLU 不会" (contrasting with the clause before) is left alone.
+_CJK_SUBJECT_NEGATION = re.compile(
+    f"^[也都并就却还]?(?:不能|不会|无法|不可以|没法|不再)[{CJK_CLASS}]"
+)
+# A term stated as no problem: "对密集小目标没有问题".
+# The problem may follow the rest of its noun phrase: "对密集的小目标没有问题" denies 密集 too.
+_CJK_NO_PROBLEM = re.compile(
+    f"^[{CJK_CLASS}]{{0,4}}?[也都并就却还]?(?:没有问题|没问题|不成问题|不是问题)"
+)
+# Contractions arrive expanded ("can't" -> "ca not", "doesn't" -> "does not").
+_LATIN_AUXILIARIES = frozenset({"does", "do", "did", "can", "ca", "will", "wo", "could", "would"})
 _LATIN_NOT_NEGATING = frozenset({"only", "just", "merely", "simply", "matter", "longer"})
 _LATIN_AFTER = (
     ("is", "not", "required"),
@@ -137,13 +149,25 @@ def _latin_before(tokens: tuple[str, ...]) -> bool:
 
 
 def _after(clause: Clause, end: int) -> bool:
-    rest = clause.text[end : end + 8]
+    rest = clause.text[end : end + 12]
     if any(rest.startswith(cue, skip) for cue in _CJK_AFTER for skip in range(3)):
+        return True
+    if _CJK_SUBJECT_NEGATION.match(rest) or _CJK_NO_PROBLEM.match(rest):
         return True
     following = clause.tokens[clause.token_at(end) :][:4] if end < len(clause.text) else ()
     if following and clause.starts[clause.token_at(end)] < end:
         following = following[1:]
-    return any(following[: len(cue)] == cue for cue in _LATIN_AFTER)
+    if any(following[: len(cue)] == cue for cue in _LATIN_AFTER):
+        return True
+    return _latin_subject_negation(following)
+
+
+def _latin_subject_negation(following: tuple[str, ...]) -> bool:
+    """True when the words after a term deny what it does: "does not help", "cannot", "never"."""
+    if len(following) >= 3 and following[0] in _LATIN_AUXILIARIES:
+        return following[1] in {"not", "never"}
+    # A bare "not" after a term opens a contrast ("LayerNorm not BatchNorm"), so it needs a verb.
+    return len(following) >= 2 and following[0] in {"never", "cannot"}
 
 
 def stated_negated(clause: Clause, start: int, end: int, last: int) -> bool:
@@ -163,7 +187,7 @@ def negated(clause: Clause, start: int, end: int) -> bool:
 
 
 _DENIAL = re.compile(
-    r"避免|防止|不(?![同断仅少久论管过但])|非(?![常])|无需|无须|没有|免去|省去|减少|降低|\b(?:avoid|avoids|prevent|no|not|without|reduce|reduces|fewer|less)\b"
+    r"避免|防止|不(?![同断仅少久论管过但变]|一致)|非(?![常])|无需|无须|没有|免去|省去|减少|降低|\b(?:avoid|avoids|prevent|no|not|without|reduce|reduces|fewer|less)\b"
 )
 
 
