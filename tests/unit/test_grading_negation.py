@@ -151,3 +151,27 @@ def test_an_objective_with_its_direction_swapped_contradicts() -> None:
     assert grade(
         question, "初期梯度很小，所以生成器最小化 −log D(G(z))，也就是 maximize log D"
     ).passed
+
+
+STABLE = open_q(
+    KeyPoint(
+        "减去最大值",
+        ("减去最大值", "subtract the max", "subtracting the max"),
+        wrong=("减去最小值", "subtract the min", "subtracting the min"),
+    ),
+    KeyPoint("防止上溢", ("上溢", "overflow")),
+)
+
+
+@pytest.mark.parametrize(
+    ("reply", "contradicted"),
+    [
+        ("Subtract the max logit before exp, so nothing can overflow.", False),
+        ("Subtract the min logit before exp, so nothing can overflow.", True),
+    ],
+)
+def test_a_typo_never_turns_max_into_min(reply: str, contradicted: bool) -> None:
+    """'subtract the max' is within two typos of 'subtract the min', yet says the opposite."""
+    verdict = grade(STABLE, reply)
+    assert ("减去最大值" in verdict.contradicted) is contradicted
+    assert verdict.passed is not contradicted
