@@ -4,6 +4,10 @@ Run: .venv/bin/python -m bench.bench_grading_accuracy [--no-record] [--misses]
 (prints a table; appends a row to RESULTS.md unless --no-record; --misses lists the tuning
 part's disagreements instead, for whoever tunes the grader: the held-out part is never shown)
 
+A second, independent labeller labelled the set blind (tests/grading_eval/second_labels/): a
+second table shows how often the two labellers agree (the ceiling any grader can be judged
+against) and how the grader does on the answers both labellers label alike.
+
 A fixed quarter of the labelled answers is held out: never tuned on, only measured. An answer
 is held out when sha256(question + "\\n" + answer) % 4 == 0. Targets on the held-out quarter:
 agreement >= 95 %, false passes (a wrong answer passes) <= 3 %, false fails <= 5 %.
@@ -29,6 +33,7 @@ from bot.quiz.grading import grade
 ROOT = Path(__file__).resolve().parents[1]
 EVAL_DIR = ROOT / "tests" / "grading_eval"
 BANK = ROOT / "content" / "questions.yaml"
+SECOND_LABELS = EVAL_DIR / "second_labels" / "labels.yaml"
 TARGETS = {"agreement": 0.95, "false_pass": 0.03, "false_fail": 0.05}
 
 
@@ -43,10 +48,28 @@ class Labelled:
     why: str
 
     @property
+    def digest(self) -> str:
+        """sha256 of question id and answer: the split's hash and the second labels' key."""
+        return hashlib.sha256((self.question + "\n" + self.answer).encode()).hexdigest()
+
+    @property
+    def key(self) -> str:
+        """The short key a second label refers to this answer by."""
+        return self.digest[:16]
+
+    @property
     def held_out(self) -> bool:
         """True for the quarter that is only measured, never tuned on."""
-        digest = hashlib.sha256((self.question + "\n" + self.answer).encode()).hexdigest()
-        return int(digest, 16) % 4 == 0
+        return int(self.digest, 16) % 4 == 0
+
+
+@dataclass(frozen=True)
+class SecondLabel:
+    """A second labeller's blind verdict on one labelled answer."""
+
+    passes: bool
+    confident: bool
+    why: str
 
 
 @dataclass(frozen=True)
@@ -90,6 +113,54 @@ def load_labelled(directory: Path = EVAL_DIR) -> list[Labelled]:
                 )
             )
     return found
+
+
+def load_second_labels(path: Path = SECOND_LABELS) -> dict[str, SecondLabel]:
+    """The second labeller's verdicts, by answer key (empty when there are none)."""
+    if not path.exists():
+        return {}
+    found: dict[str, SecondLabel] = {}
+    for item in yaml.safe_load(path.read_text(encoding="utf-8")) or []:
+        found[str(item["key"])] = SecondLabel(
+            item["label"] == "pass", item.get("confidence", "high") == "high", str(item["why"])
+        )
+    return found
+
+
+def kappa(pairs: list[tuple[bool, bool]]) -> float:
+    """Cohen's kappa of two labellers' pass/fail verdicts."""
+    if not pairs:
+        return 1.0
+    observed = sum(a == b for a, b in pairs) / len(pairs)
+    first = sum(a for a, _ in pairs) / len(pairs)
+    second = sum(b for _, b in pairs) / len(pairs)
+    expected = first * second + (1 - first) * (1 - second)
+    return 1.0 if expected == 1 else (observed - expected) / (1 - expected)
+
+
+def labeller_rows(
+    entries: list[Labelled], second: dict[str, SecondLabel], bank: Bank
+) -> list[list[str]]:
+    """Per part: how often the labellers agree, and the grader on the answers they agree on."""
+    table: list[list[str]] = []
+    for part, chosen in zip(("tuning", "held-out"), split(entries), strict=True):
+        both = [(entry, second[entry.key]) for entry in chosen if entry.key in second]
+        pairs = [(entry.passes, other.passes) for entry, other in both]
+        consensus = [entry for entry, other in both if entry.passes == other.passes]
+        unsure = sum(not other.confident for _, other in both)
+        result = score(consensus, bank)
+        agree = sum(a == b for a, b in pairs)
+        table.append(
+            [
+                part,
+                str(len(both)),
+                f"{agree / len(both):.1%}" if both else "-",
+                f"{kappa(pairs):.2f}",
+                str(unsure),
+                *_row(part, "", result)[2:],
+            ]
+        )
+    return table
 
 
 @cache
@@ -182,6 +253,23 @@ def main() -> None:
         and held.false_fail_rate <= TARGETS["false_fail"]
     )
     print(f"held-out targets (>= 95 % / <= 3 % / <= 5 %): {'met' if met else 'missed'}")
+    second = load_second_labels()
+    if second:
+        print("\nsecond labeller (blind):")
+        print_table(
+            labeller_rows(entries, second, bank),
+            [
+                "part",
+                "labelled twice",
+                "labellers agree",
+                "kappa",
+                "second unsure",
+                "both agree",
+                "grader agreement",
+                "false passes",
+                "false fails",
+            ],
+        )
     tuning = next(r for r in table if r[0] == "tuning" and r[1] == "all")
     held_row = next(r for r in table if r[0] == "held-out" and r[1] == "all")
     if "--no-record" in sys.argv:

@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
-from bench.bench_grading_accuracy import Labelled, load_labelled, score, shipped_bank, split
+from bench.bench_grading_accuracy import (
+    Labelled,
+    kappa,
+    load_labelled,
+    load_second_labels,
+    score,
+    shipped_bank,
+    split,
+)
 
 MIN_AGREEMENT = 0.90
 
@@ -28,3 +36,18 @@ def test_the_grader_agrees_with_the_tuning_labels() -> None:
         f"agreement {result.agreement:.1%}, false passes {result.false_pass}/{result.bad}, "
         f"false fails {result.false_fail}/{result.good}"
     )
+
+
+def test_kappa_is_one_for_identical_labels_and_zero_for_chance() -> None:
+    same = [(True, True), (False, False), (True, True)]
+    assert kappa(same) == 1.0
+    # Two labellers who each pass half, independently of each other: agreement by chance only.
+    chance = [(True, True), (True, False), (False, True), (False, False)]
+    assert kappa(chance) == 0.0
+    assert kappa([(True, False), (False, True)]) < 0
+
+
+def test_every_second_label_refers_to_a_labelled_answer() -> None:
+    second = load_second_labels()
+    keys = {entry.key for entry in load_labelled()}
+    assert [key for key in second if key not in keys] == []

@@ -98,3 +98,28 @@ def test_both_splits_hold_both_labels(is_held_out: bool) -> None:
     )
     assert labels["pass"] > 0
     assert labels["fail"] > 0
+
+
+def test_second_labels_are_well_formed() -> None:
+    path = EVAL_DIR / "second_labels" / "labels.yaml"
+    if not path.exists():
+        pytest.skip("no second labels")
+    keys = {
+        hashlib.sha256((str(e["question"]) + "\n" + str(e["answer"])).encode()).hexdigest()[:16]
+        for _, _, e in entries()
+    }
+    problems: list[str] = []
+    seen: set[str] = set()
+    for index, item in enumerate(yaml.safe_load(path.read_text(encoding="utf-8"))):
+        where = f"second_labels[{index}]"
+        if set(item) != {"key", "question", "label", "confidence", "why"}:
+            problems.append(f"{where}: fields {sorted(item)}")
+            continue
+        if item["key"] not in keys:
+            problems.append(f"{where}: key {item['key']} names no labelled answer")
+        if item["key"] in seen:
+            problems.append(f"{where}: key {item['key']} labelled twice")
+        seen.add(item["key"])
+        if item["label"] not in LABELS or item["confidence"] not in {"high", "low"}:
+            problems.append(f"{where}: label {item['label']!r}, confidence {item['confidence']!r}")
+    assert not problems, "\n".join(problems)
