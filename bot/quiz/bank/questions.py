@@ -11,7 +11,7 @@ from bot.quiz.bank.fast_read import check_terms, checked_value
 from bot.quiz.bank.source import Findings, Source
 from bot.quiz.limits import ALL as LIMITS
 from bot.quiz.model import KeyPoint, Kind, Question, Status
-from bot.quiz.text import compact
+from bot.quiz.text import SURELY_KEPT, compact
 
 ID_PATTERN = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,46}[a-z0-9])?$")
 TAG_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{0,31}$")
@@ -35,8 +35,6 @@ KIND_FIELDS: Mapping[Kind, frozenset[str]] = {
 }
 KEY_POINT_FIELDS = frozenset({"point", "aliases", "weight", "required", "wrong"})
 _STR_TYPE = frozenset({str})
-# A text with one of these characters keeps it through `compact`, so it needs no check.
-SURELY_KEPT = re.compile("[0-9A-Za-z\u4e00-\u9fff]")
 
 
 def normalises_to_nothing(text: str) -> bool:
