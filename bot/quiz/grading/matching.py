@@ -132,8 +132,20 @@ def _cjk_options(target: str) -> list[str]:
 
 
 def _overlapping(options: list[str]) -> re.Pattern[str]:
-    """A pattern found at every place one of the options starts (matches may overlap)."""
-    return re.compile(f"(?=({'|'.join(options)}))")
+    """A pattern for the options, to be found at every place one of them starts (`everywhere`)."""
+    return re.compile("|".join(options))
+
+
+def everywhere(pattern: re.Pattern[str], text: str) -> Iterator[tuple[int, int]]:
+    """(start, end) of the pattern's match at each place it matches; matches may overlap.
+
+    A search from each match's next character finds what a lookahead `(?=(...))` would at every
+    place, and lets the regular expression engine skip to the options' first characters.
+    """
+    at = 0
+    while (match := pattern.search(text, at)) is not None:
+        yield match.span()
+        at = match.start() + 1
 
 
 @lru_cache(maxsize=65536)
@@ -142,8 +154,7 @@ def _cjk_pattern(target: str) -> re.Pattern[str]:
 
 
 def _cjk_spans(term: Term, clause: Clause) -> Iterator[tuple[int, int]]:
-    for match in _cjk_pattern(term.text).finditer(clause.text):
-        yield match.start(1), match.end(1)
+    return everywhere(_cjk_pattern(term.text), clause.text)
 
 
 def spans(term: Term, clause: Clause) -> Iterator[tuple[int, int]]:
@@ -358,11 +369,10 @@ def _indexed_spans(text: str, answer: Reply) -> Iterator[tuple[int, int, int, in
     """(clause index, start, end, start) for each occurrence of a single (unordered) term."""
     matcher = _matcher(text)
     if matcher.cjk is not None:
-        for match in matcher.cjk.finditer(answer.text):
-            start = match.start(1)
+        for start, end in everywhere(matcher.cjk, answer.text):
             index = bisect_right(answer.offsets, start) - 1
             offset = answer.offsets[index]
-            yield index, start - offset, match.end(1) - offset, start - offset
+            yield index, start - offset, end - offset, start - offset
     for term in matcher.latin:
         if not _may_occur(term.text, answer.text) and not _stems_may_occur(term, answer.text):
             continue
