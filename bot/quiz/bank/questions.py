@@ -34,7 +34,6 @@ KIND_FIELDS: Mapping[Kind, frozenset[str]] = {
     Kind.CHOICE: frozenset({"choices", "correct", "explanation"}),
 }
 KEY_POINT_FIELDS = frozenset({"point", "aliases", "weight", "required", "wrong"})
-_STR_TYPE = frozenset({str})
 
 
 def normalises_to_nothing(text: str) -> bool:
@@ -49,6 +48,7 @@ _ALLOWED_FIELDS: Mapping[Kind | None, frozenset[str]] = {
 _KINDS: Mapping[object, Kind] = {kind.value: kind for kind in Kind}
 _STATUSES: Mapping[object, Status] = {status.value: status for status in Status}
 _PLAIN_KEY_POINT_FIELDS = frozenset({"point", "aliases"})
+_surely_kept = SURELY_KEPT.search
 _NO_ALIASES: list[Data] = []
 
 
@@ -63,11 +63,13 @@ def plain_key_point(item: Data, typed: bool) -> KeyPoint | None:
     aliases = item.get("aliases", _NO_ALIASES)
     if type(point) is not str or type(aliases) is not list:
         return None
-    if not set(map(type, aliases)) <= _STR_TYPE:
-        return None
+    for alias in aliases:
+        if type(alias) is not str:
+            return None
     terms = [point.strip(), *map(str.strip, cast(list[str], aliases))]
-    if not all(map(SURELY_KEPT.search, terms)):
-        return None
+    for term in terms:
+        if _surely_kept(term) is None:
+            return None
     if typed:
         check_terms(terms)
     return KeyPoint(terms[0], tuple(terms[1:]))
