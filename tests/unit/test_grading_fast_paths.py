@@ -6,12 +6,13 @@ import re
 import unicodedata
 from itertools import accumulate
 
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from bot.quiz.grading.matching import _cjk_options, _overlapping, everywhere
+from bot.quiz.grading.cjk_spans import CJK_GAP_MIN_LENGTH, NO_GAP, finder, options
 from bot.quiz.grading.negation import _CJK_AFTER, _CJK_AFTER_NEAR
-from bot.quiz.grading.tokens import _TOKEN, clause
+from bot.quiz.grading.terms import REORDER_GAP, reorder_parts
+from bot.quiz.grading.tokens import _TOKEN, CJK, CJK_CLASS, clause
 from bot.quiz.text import _kept, fold, is_blank, nfkc
 
 # Characters that exercise the fast paths: full-width forms, CJK, Latin, digits, combining marks,
@@ -63,16 +64,56 @@ def test_after_cues_within_three_characters(rest: str) -> None:
     assert (_CJK_AFTER_NEAR.match(rest) is not None) == expected
 
 
-TERMS = ("相对位置编码", "减小参数量", "正弦", "位置编码", "rope旋转")
+TERMS = ("相对位置编码", "减小参数量", "参数量减小", "正弦", "位置编码", "rope旋转", "编码编码")
+_GAP = f"(?![{''.join(sorted(NO_GAP))}])[{CJK_CLASS}]"
+_REORDER = f"(?:(?![{''.join(sorted(NO_GAP))}])[{CJK_CLASS}a-z0-9]){{0,{REORDER_GAP}}}"
 
 
-@settings(max_examples=300, deadline=None)
-@given(
-    st.sampled_from(TERMS),
-    st.text(alphabet="相对位置编码减小参数量正弦旋转不x的ro pe", max_size=30),
+def regex_options(target: str) -> list[str]:
+    """The term's spellings as the grader wrote them before cjk_spans.py, one regex each."""
+    found = [re.escape(target)]
+    if len(CJK.findall(target)) >= CJK_GAP_MIN_LENGTH:
+        found += [
+            re.escape(target[:gap]) + _GAP + re.escape(target[gap:])
+            for gap in range(1, len(target))
+        ]
+    parts = reorder_parts(target)
+    if parts is not None:
+        found.append(re.escape(parts[0]) + _REORDER + re.escape(parts[1]))
+    return found
+
+
+PIECES = (
+    "相对",
+    "位置",
+    "编码",
+    "减小",
+    "参数量",
+    "参数",
+    "正弦",
+    "旋转",
+    "不",
+    "没",
+    "的",
+    "x",
+    "1",
+    " ",
+    "\n",
 )
-def test_everywhere_finds_what_an_overlapping_lookahead_finds(term: str, text: str) -> None:
-    options = _cjk_options(term)
-    lookahead = re.compile(f"(?=({'|'.join(options)}))")
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    st.lists(st.sampled_from(TERMS), min_size=1, max_size=3, unique=True),
+    st.lists(st.sampled_from(PIECES), max_size=14).map("".join),
+)
+@example(["减小参数量"], "参数量减小的减小")  # greedy: the later 减小
+@example(["相对位置编码"], "相对不位置编码相对的位置编码")  # no negation as the extra character
+@example(["参数量减小"], "减小x1的的参数参数量")  # six characters between
+def test_spans_are_an_overlapping_lookahead_of_the_regex_options(
+    terms: list[str], text: str
+) -> None:
+    lookahead = re.compile(f"(?=({'|'.join(o for t in terms for o in regex_options(t))}))")
     expected = [(m.start(1), m.end(1)) for m in lookahead.finditer(text)]
-    assert list(everywhere(_overlapping(options), text)) == expected
+    found = finder([o for t in terms for o in options(t)])
+    assert list(found.spans(text)) == expected

@@ -12,16 +12,13 @@ from functools import lru_cache
 from rapidfuzz.distance import OSA
 
 from bot.quiz.grading.binding import opposite_terms, opposites, partner_spellings
+from bot.quiz.grading.cjk_spans import Finder, finder, options
 from bot.quiz.grading.negation import negated
-from bot.quiz.grading.terms import Term, reordered, stem, variants
-from bot.quiz.grading.tokens import CJK, CJK_CLASS, Clause, is_cjk
+from bot.quiz.grading.terms import Term, stem, variants
+from bot.quiz.grading.tokens import Clause, is_cjk
 
 FUZZY_MIN_LENGTH = 5
 LONG_WORD = 12
-# A long CJK term still matches with one extra character inside it ("多数人投票" for "多数投票"),
-# never a negating one and never a substitution (相对位置 must not match 绝对位置).
-CJK_GAP_MIN_LENGTH = 4
-_NO_GAP = frozenset("不没无非未否别勿")
 
 
 @lru_cache(maxsize=65536)
@@ -117,44 +114,13 @@ def _latin_spans(term: Term, clause: Clause) -> Iterator[tuple[int, int]]:
                 break
 
 
-_GAP_CHAR = f"(?![{''.join(sorted(_NO_GAP))}])[{CJK_CLASS}]"
-
-
-def _cjk_options(target: str) -> list[str]:
-    """The term, and (when long enough) the term with one extra character at each inner place."""
-    options = [re.escape(target)]
-    if len(CJK.findall(target)) >= CJK_GAP_MIN_LENGTH:
-        options += [
-            re.escape(target[:gap]) + _GAP_CHAR + re.escape(target[gap:])
-            for gap in range(1, len(target))
-        ]
-    return options + list(reordered(target))
-
-
-def _overlapping(options: list[str]) -> re.Pattern[str]:
-    """A pattern for the options, to be found at every place one of them starts (`everywhere`)."""
-    return re.compile("|".join(options))
-
-
-def everywhere(pattern: re.Pattern[str], text: str) -> Iterator[tuple[int, int]]:
-    """(start, end) of the pattern's match at each place it matches; matches may overlap.
-
-    A search from each match's next character finds what a lookahead `(?=(...))` would at every
-    place, and lets the regular expression engine skip to the options' first characters.
-    """
-    at = 0
-    while (match := pattern.search(text, at)) is not None:
-        yield match.span()
-        at = match.start() + 1
-
-
 @lru_cache(maxsize=65536)
-def _cjk_pattern(target: str) -> re.Pattern[str]:
-    return _overlapping(_cjk_options(target))
+def _cjk_finder(target: str) -> Finder:
+    return finder(options(target))
 
 
 def _cjk_spans(term: Term, clause: Clause) -> Iterator[tuple[int, int]]:
-    return everywhere(_cjk_pattern(term.text), clause.text)
+    return _cjk_finder(term.text).spans(clause.text)
 
 
 def spans(term: Term, clause: Clause) -> Iterator[tuple[int, int]]:
@@ -352,16 +318,16 @@ def _later_clause(
 class _Matcher:
     """A single bank term compiled: one pattern for all its CJK variants, and its Latin ones."""
 
-    cjk: re.Pattern[str] | None
+    cjk: Finder | None
     latin: tuple[Term, ...]
 
 
 @lru_cache(maxsize=65536)
 def _matcher(text: str) -> _Matcher:
     (found,) = _parts(text)
-    options = [option for term in found if term.cjk for option in _cjk_options(term.text)]
+    spellings = [option for term in found if term.cjk for option in options(term.text)]
     return _Matcher(
-        _overlapping(options) if options else None, tuple(t for t in found if not t.cjk)
+        finder(spellings) if spellings else None, tuple(t for t in found if not t.cjk)
     )
 
 
@@ -369,7 +335,7 @@ def _indexed_spans(text: str, answer: Reply) -> Iterator[tuple[int, int, int, in
     """(clause index, start, end, start) for each occurrence of a single (unordered) term."""
     matcher = _matcher(text)
     if matcher.cjk is not None:
-        for start, end in everywhere(matcher.cjk, answer.text):
+        for start, end in matcher.cjk.spans(answer.text):
             index = bisect_right(answer.offsets, start) - 1
             offset = answer.offsets[index]
             yield index, start - offset, end - offset, start - offset
