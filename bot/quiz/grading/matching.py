@@ -326,9 +326,7 @@ class _Matcher:
 def _matcher(text: str) -> _Matcher:
     (found,) = _parts(text)
     spellings = [option for term in found if term.cjk for option in options(term.text)]
-    return _Matcher(
-        finder(spellings) if spellings else None, tuple(t for t in found if not t.cjk)
-    )
+    return _Matcher(finder(spellings) if spellings else None, tuple(t for t in found if not t.cjk))
 
 
 def _indexed_spans(text: str, answer: Reply) -> Iterator[tuple[int, int, int, int]]:
