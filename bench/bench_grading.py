@@ -1,10 +1,12 @@
 """Benchmark 5: grading latency (500-character Chinese answer, 6 key points) and bank loading.
 
-Run: .venv/bin/python -m bench.bench_grading   (prints a table, appends a row to RESULTS.md)
+Run: .venv/bin/python -m bench.bench_grading [--no-record]
+(prints a table; appends a row to RESULTS.md unless --no-record)
 """
 
 from __future__ import annotations
 
+import argparse
 import os
 import tempfile
 import time
@@ -89,6 +91,9 @@ def bank_load(count: int = 10_000) -> tuple[float, float]:
 
 
 def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--no-record", action="store_true", help="do not append to RESULTS.md")
+    args = parser.parse_args()
     p50, p99 = grading()
     load, reload = bank_load()
     print_table(
@@ -100,6 +105,8 @@ def main() -> None:
         ],
         header=("figure", "measured", "target", "ratio to target (<= 1 passes)"),
     )
+    if args.no_record:
+        return
     record(
         "5. grading",
         f"p50 {p50:.3f} ms, p99 {p99:.3f} ms; bank load 10k {load:.2f} s, "

@@ -16,10 +16,10 @@ from hypothesis import strategies as st
 from bot.quiz.bank.loader import NODES, Loader, load_bank
 from bot.quiz.bank.model import Bank
 from bot.quiz.bank.problems import BankError
-from bot.quiz.bank.questions import SURELY_KEPT, normalises_to_nothing
+from bot.quiz.bank.questions import normalises_to_nothing
 from bot.quiz.bank.summary import summarize
 from bot.quiz.model import Kind, Status
-from bot.quiz.text import compact
+from bot.quiz.text import SURELY_KEPT, compact
 
 GOOD_OPEN = """\
   - id: q-open

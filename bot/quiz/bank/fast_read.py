@@ -94,9 +94,9 @@ def checked_value(item: Data | None) -> Any:
     return value_of(item)
 
 
-def check_terms(terms: list[str]) -> None:
-    """Raise Unsupported when one of these strings may read otherwise in YAML 1.1."""
-    if any(map(_AMBIGUOUS.match, terms)):
+def check_term(term: str) -> None:
+    """Raise Unsupported when this string may read otherwise in YAML 1.1."""
+    if _AMBIGUOUS.match(term):
         raise Unsupported
 
 

@@ -51,8 +51,11 @@ def load_bank(path: str | Path) -> Bank:
         except Unsupported:
             loader = Loader(EVENTS)
             bank = loader.load(entry)
+        files = tuple(loader.files)
+        # The files' data dies with the loader, before the collector counts it as young objects.
+        del loader
     _LOADED.pop(entry, None)
-    _LOADED[entry] = _Loaded(tuple(loader.files), bank)
+    _LOADED[entry] = _Loaded(files, bank)
     while len(_LOADED) > _LOADED_MAX:
         del _LOADED[next(iter(_LOADED))]
     return bank

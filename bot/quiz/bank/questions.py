@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
-from typing import Any, cast
+from typing import Any
 
 from bot.quiz.bank.data import Data, Where, value_of
-from bot.quiz.bank.fast_read import check_terms, checked_value
+from bot.quiz.bank.fast_read import check_term, checked_value
 from bot.quiz.bank.source import Findings, Source
 from bot.quiz.limits import ALL as LIMITS
 from bot.quiz.model import KeyPoint, Kind, Question, Status
-from bot.quiz.text import compact
+from bot.quiz.text import SURELY_KEPT, compact
 
 ID_PATTERN = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,46}[a-z0-9])?$")
 TAG_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{0,31}$")
@@ -34,9 +34,6 @@ KIND_FIELDS: Mapping[Kind, frozenset[str]] = {
     Kind.CHOICE: frozenset({"choices", "correct", "explanation"}),
 }
 KEY_POINT_FIELDS = frozenset({"point", "aliases", "weight", "required", "wrong"})
-_STR_TYPE = frozenset({str})
-# A text with one of these characters keeps it through `compact`, so it needs no check.
-SURELY_KEPT = re.compile("[0-9A-Za-z\u4e00-\u9fff]")
 
 
 def normalises_to_nothing(text: str) -> bool:
@@ -51,28 +48,36 @@ _ALLOWED_FIELDS: Mapping[Kind | None, frozenset[str]] = {
 _KINDS: Mapping[object, Kind] = {kind.value: kind for kind in Kind}
 _STATUSES: Mapping[object, Status] = {status.value: status for status in Status}
 _PLAIN_KEY_POINT_FIELDS = frozenset({"point", "aliases"})
+_surely_kept = SURELY_KEPT.search
 _NO_ALIASES: list[Data] = []
 
 
-def plain_key_point(item: Data, typed: bool) -> KeyPoint | None:
-    """The key point when it is plainly valid: texts only, no weight, every term surely kept.
+def plain_key_points(items: list[Data], typed: bool) -> tuple[KeyPoint, ...] | None:
+    """The key points when all are plainly valid: texts only, no weight, every term surely kept.
 
-    Anything else (None) goes through `QuestionReader._key_point`, which checks and reports.
+    Anything else (None) goes through `QuestionReader._key_point` one by one, which checks and
+    reports. All in one loop: a bank has several key points per question, tens of thousands in all.
     """
-    if type(item) is not dict or not item.keys() <= _PLAIN_KEY_POINT_FIELDS:
-        return None
-    point = item.get("point")
-    aliases = item.get("aliases", _NO_ALIASES)
-    if type(point) is not str or type(aliases) is not list:
-        return None
-    if not set(map(type, aliases)) <= _STR_TYPE:
-        return None
-    terms = [point.strip(), *map(str.strip, cast(list[str], aliases))]
-    if not all(map(SURELY_KEPT.search, terms)):
-        return None
-    if typed:
-        check_terms(terms)
-    return KeyPoint(terms[0], tuple(terms[1:]))
+    points: list[KeyPoint] = []
+    for item in items:
+        if type(item) is not dict or not item.keys() <= _PLAIN_KEY_POINT_FIELDS:
+            return None
+        point = item.get("point")
+        aliases = item.get("aliases", _NO_ALIASES)
+        if type(point) is not str or type(aliases) is not list:
+            return None
+        terms = [point.strip()]
+        for alias in aliases:
+            if type(alias) is not str:
+                return None
+            terms.append(alias.strip())
+        for term in terms:
+            if _surely_kept(term) is None:
+                return None
+            if typed:
+                check_term(term)
+        points.append(KeyPoint(terms[0], tuple(terms[1:])))
+    return tuple(points)
 
 
 class QuestionReader:
@@ -273,9 +278,12 @@ class QuestionReader:
         if not isinstance(item, list):
             self.problem("`key_points` must be a list of {point, aliases, weight}", "key_points")
             return ()
+        plain = plain_key_points(item, self.source.typed)
+        if plain is not None:
+            return plain
         points: list[KeyPoint] = []
         for index, entry in enumerate(item):
-            point = plain_key_point(entry, self.source.typed) or self._key_point(entry, index)
+            point = self._key_point(entry, index)
             if point is not None:
                 points.append(point)
         return tuple(points)

@@ -12,16 +12,13 @@ from functools import lru_cache
 from rapidfuzz.distance import OSA
 
 from bot.quiz.grading.binding import opposite_terms, opposites, partner_spellings
+from bot.quiz.grading.cjk_spans import Finder, finder, options
 from bot.quiz.grading.negation import negated
-from bot.quiz.grading.terms import Term, reordered, stem, variants
-from bot.quiz.grading.tokens import CJK, CJK_CLASS, Clause, is_cjk
+from bot.quiz.grading.terms import Term, stem, variants
+from bot.quiz.grading.tokens import Clause, is_cjk
 
 FUZZY_MIN_LENGTH = 5
 LONG_WORD = 12
-# A long CJK term still matches with one extra character inside it ("多数人投票" for "多数投票"),
-# never a negating one and never a substitution (相对位置 must not match 绝对位置).
-CJK_GAP_MIN_LENGTH = 4
-_NO_GAP = frozenset("不没无非未否别勿")
 
 
 @lru_cache(maxsize=65536)
@@ -117,33 +114,13 @@ def _latin_spans(term: Term, clause: Clause) -> Iterator[tuple[int, int]]:
                 break
 
 
-_GAP_CHAR = f"(?![{''.join(sorted(_NO_GAP))}])[{CJK_CLASS}]"
-
-
-def _cjk_options(target: str) -> list[str]:
-    """The term, and (when long enough) the term with one extra character at each inner place."""
-    options = [re.escape(target)]
-    if len(CJK.findall(target)) >= CJK_GAP_MIN_LENGTH:
-        options += [
-            re.escape(target[:gap]) + _GAP_CHAR + re.escape(target[gap:])
-            for gap in range(1, len(target))
-        ]
-    return options + list(reordered(target))
-
-
-def _overlapping(options: list[str]) -> re.Pattern[str]:
-    """A pattern found at every place one of the options starts (matches may overlap)."""
-    return re.compile(f"(?=({'|'.join(options)}))")
-
-
 @lru_cache(maxsize=65536)
-def _cjk_pattern(target: str) -> re.Pattern[str]:
-    return _overlapping(_cjk_options(target))
+def _cjk_finder(target: str) -> Finder:
+    return finder(options(target))
 
 
 def _cjk_spans(term: Term, clause: Clause) -> Iterator[tuple[int, int]]:
-    for match in _cjk_pattern(term.text).finditer(clause.text):
-        yield match.start(1), match.end(1)
+    return _cjk_finder(term.text).spans(clause.text)
 
 
 def spans(term: Term, clause: Clause) -> Iterator[tuple[int, int]]:
@@ -341,28 +318,25 @@ def _later_clause(
 class _Matcher:
     """A single bank term compiled: one pattern for all its CJK variants, and its Latin ones."""
 
-    cjk: re.Pattern[str] | None
+    cjk: Finder | None
     latin: tuple[Term, ...]
 
 
 @lru_cache(maxsize=65536)
 def _matcher(text: str) -> _Matcher:
     (found,) = _parts(text)
-    options = [option for term in found if term.cjk for option in _cjk_options(term.text)]
-    return _Matcher(
-        _overlapping(options) if options else None, tuple(t for t in found if not t.cjk)
-    )
+    spellings = [option for term in found if term.cjk for option in options(term.text)]
+    return _Matcher(finder(spellings) if spellings else None, tuple(t for t in found if not t.cjk))
 
 
 def _indexed_spans(text: str, answer: Reply) -> Iterator[tuple[int, int, int, int]]:
     """(clause index, start, end, start) for each occurrence of a single (unordered) term."""
     matcher = _matcher(text)
     if matcher.cjk is not None:
-        for match in matcher.cjk.finditer(answer.text):
-            start = match.start(1)
+        for start, end in matcher.cjk.spans(answer.text):
             index = bisect_right(answer.offsets, start) - 1
             offset = answer.offsets[index]
-            yield index, start - offset, match.end(1) - offset, start - offset
+            yield index, start - offset, end - offset, start - offset
     for term in matcher.latin:
         if not _may_occur(term.text, answer.text) and not _stems_may_occur(term, answer.text):
             continue

@@ -63,6 +63,8 @@ _CJK_AFTER = (
     "并非必要",
     "不是必要",
 )
+# One of them starting within the first three characters after the term.
+_CJK_AFTER_NEAR = re.compile(f"(?s).{{0,2}}(?:{'|'.join(_CJK_AFTER)})")
 _LATIN_CUES = frozenset({"not", "never", "nor", "neither"})
 # Cues that negate a noun phrase: "without (large scale) pretraining".
 _LATIN_NOMINAL_CUES = frozenset({"no", "without", "lacks", "lack"})
@@ -150,7 +152,7 @@ def _latin_before(tokens: tuple[str, ...]) -> bool:
 
 def _after(clause: Clause, end: int) -> bool:
     rest = clause.text[end : end + 12]
-    if any(rest.startswith(cue, skip) for cue in _CJK_AFTER for skip in range(3)):
+    if _CJK_AFTER_NEAR.match(rest):
         return True
     if _CJK_SUBJECT_NEGATION.match(rest) or _CJK_NO_PROBLEM.match(rest):
         return True

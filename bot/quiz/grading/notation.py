@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from bot.quiz.text import nfkc
+
 _GREEK = {
     "α": "alpha",
     "β": "beta",
@@ -119,6 +121,7 @@ _LATEX_NAMES = {
     "tfrac": " ",
 }
 _REPLACE = str.maketrans({k: f" {v} " for k, v in {**_GREEK, **_SYMBOLS}.items()})
+_REPLACED = re.compile("[" + "".join(sorted({**_GREEK, **_SYMBOLS})) + "]")
 _BRACED = r"\{([^{}]*)\}"
 # Commands whose braced argument is kept as plain text: \mathrm{E} -> E.
 _UNWRAP = re.compile(
@@ -182,15 +185,16 @@ def _latex(text: str) -> str:
 
 def plain_notation(text: str) -> str:
     """The text with maths notation spelled one way (before case folding: `ln` vs `LN` differ)."""
-    if not unicodedata.is_normalized("NFKC", text):
-        text = unicodedata.normalize("NFKC", text)
+    text = nfkc(text)
     if "\\" in text:
         text = _latex(text)
     if any(ord(char) > 0x2FF for char in text):
         decomposed = unicodedata.normalize("NFD", text)
         if "\u0304" in decomposed or "\u0305" in decomposed:
             text = unicodedata.normalize("NFC", _COMBINING_BAR.sub(r"\1 bar ", decomposed))
-        text = text.replace("⁄", "/").translate(_REPLACE)
+        text = text.replace("⁄", "/")
+        if _REPLACED.search(text):
+            text = text.translate(_REPLACE)
         if "根" in text or "平方" in text:
             text = _CJK_WORDS.sub(lambda m: f" {_WORDS[m.group(0)]} ", text)
     if "bar" in text:

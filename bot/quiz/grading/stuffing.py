@@ -38,10 +38,13 @@ def _bare(fragment: str) -> bool:
 
 def is_keyword_list(question: str, answer: str) -> bool:
     """True when the answer is a list of bare terms and the question asks more than a list."""
+    listing = _ENUMERATION.search(question) is not None and not _REASONING.search(question)
+    if listing and _DEFINITION.search(question) is None:
+        return False
     fragments = [_BULLET.sub("", f).strip() for f in _FRAGMENT.split(answer)]
     fragments = [f for f in fragments if f]
     if len(fragments) < MIN_FRAGMENTS:
         return False
-    if _ENUMERATION.search(question) and not _REASONING.search(question):
-        return _DEFINITION.search(question) is not None and all(map(_bare, fragments))
+    if listing:
+        return all(map(_bare, fragments))
     return sum(map(_bare, fragments)) >= BARE_SHARE * len(fragments)

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from bot.quiz.grading.glossary import load
-from bot.quiz.grading.tokens import CJK_CLASS, canonical, clause, is_cjk
+from bot.quiz.grading.tokens import canonical, clause, is_cjk
 
 MAX_VARIANTS = 24
 # A spelling this short (one letter, one character) stands for its group only as a whole term.
@@ -134,17 +134,14 @@ _REORDERED_VERBS = (
 )
 REORDER_GAP = 6
 MIN_OBJECT = 2
-_REORDER_GAP = f"(?:(?![不没无非未否别勿])[{CJK_CLASS}a-z0-9]){{0,{REORDER_GAP}}}"
 
 
 @lru_cache(maxsize=65536)
-def reordered(target: str) -> tuple[str, ...]:
-    """Regex options matching a verb–object term in the other order (see _REORDERED_VERBS)."""
+def reorder_parts(target: str) -> tuple[str, str] | None:
+    """A verb–object term's two parts in the other order (see _REORDERED_VERBS), or None."""
     for verb in _REORDERED_VERBS:
         if target.startswith(verb) and len(target) - len(verb) >= MIN_OBJECT:
-            rest = target[len(verb) :]
-            return (re.escape(rest) + _REORDER_GAP + re.escape(verb),)
+            return target[len(verb) :], verb
         if target.endswith(verb) and len(target) - len(verb) >= MIN_OBJECT:
-            rest = target[: -len(verb)]
-            return (re.escape(verb) + _REORDER_GAP + re.escape(rest),)
-    return ()
+            return verb, target[: -len(verb)]
+    return None

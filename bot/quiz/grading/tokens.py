@@ -22,6 +22,10 @@ CJK = re.compile(f"[{_CJK_RANGES}]")
 # So is a minus sign, once hyphens between two letters ("mean-seeking") are spaces: "−G/(H+λ)"
 # and "G/(H+λ)" differ.
 _TOKEN = re.compile(f"\\d+(?:[./]\\d+)+|[^\\W_{_CJK_RANGES}]+|[{_CJK_RANGES}]|[+-]")
+# _TOKEN with a run of CJK characters found at once, then split into its characters: no digit is
+# a CJK character, so the tokens are the same.
+_TOKEN_RUNS = re.compile(f"(\\d+(?:[./]\\d+)+|[^\\W_{_CJK_RANGES}]+|[+-])|([{_CJK_RANGES}]+)")
+_CJK_RUN = re.compile(f"[{_CJK_RANGES}]+")
 _WORD_HYPHEN = re.compile(r"(?<=[^\W\d_])[-‐‑](?=[^\W\d_])")
 # "1,234,567" is one number; "8192，256 块 GPU" (a full-width comma, or four digits before it) is two.
 _THOUSANDS = re.compile(r"(?<![\d.,])\d{1,3}(?:,\d{3})+(?![\d])")
@@ -81,9 +85,16 @@ def is_cjk(token: str) -> bool:
 
 def clause(text: str) -> Clause:
     """Tokenise already canonical text as a single clause."""
-    tokens = tuple(_TOKEN.findall(text))
+    if _CJK_RUN.fullmatch(text):
+        return Clause(tuple(text), text, tuple(range(len(text))))
+    tokens: list[str] = []
+    for word, run in _TOKEN_RUNS.findall(text):
+        if run:
+            tokens += run
+        else:
+            tokens.append(word)
     starts = tuple(accumulate(map(len, tokens[:-1]), initial=0)) if tokens else ()
-    return Clause(tokens, "".join(tokens), starts)
+    return Clause(tuple(tokens), "".join(tokens), starts)
 
 
 def _commas_in_brackets(text: str) -> str:
