@@ -15,6 +15,7 @@ from bot.quiz.grading.matching import Reply, reply, reply_spans
 from bot.quiz.grading.negation import is_denial, stated_negated
 from bot.quiz.grading.short import short_match
 from bot.quiz.grading.stuffing import is_keyword_list
+from bot.quiz.grading.subjects import partner_only
 from bot.quiz.grading.tokens import split_sentences
 from bot.quiz.model import KeyPoint, Kind, Question, Verdict
 from bot.quiz.text import is_blank
@@ -80,6 +81,8 @@ def _grade_open(question: Question, answer: Reply, pass_mark: float) -> Verdict:
             missed.append(kp.point)
             contradicted.append(kp.point)
             continue
+        if stance and partner_only(kp, answer):
+            stance = None
         if stance:
             hit.append(kp.point)
             covered += kp.weight

@@ -1,5 +1,5 @@
 """The shared glossary: groups of synonymous ML terms (zh and en), Chinese wording variants, and
-opposite partners (Pre-LN/Post-LN, 过大/过小)."""
+opposite partners (Pre-LN/Post-LN, 过大/过小), and confusable neighbouring concepts (PTQ/QAT)."""
 
 from __future__ import annotations
 
@@ -20,6 +20,9 @@ class Glossary:
     groups: tuple[tuple[str, ...], ...]
     variants: tuple[tuple[str, str], ...]
     opposites: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = ()
+    # Neighbouring concepts a reply may mix up: a key point about one is not covered by what the
+    # reply says only of the other (see subjects.py).
+    confusable: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = ()
 
 
 def parse(data: object) -> Glossary:
@@ -45,6 +48,7 @@ def parse(data: object) -> Glossary:
         tuple(tuple(t.strip() for t in g) for g in groups),
         tuple(pairs),
         _opposites(data.get("opposites") or []),
+        _opposites(data.get("confusable") or []),
     )
 
 

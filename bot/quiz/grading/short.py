@@ -7,6 +7,7 @@ from functools import lru_cache
 from itertools import pairwise
 
 from bot.quiz.grading.matching import spans
+from bot.quiz.grading.modifiers import is_acronym, joined_identifiers, modified
 from bot.quiz.grading.negation import negated
 from bot.quiz.grading.numbers import Number, arabic, numbers, spaced
 from bot.quiz.grading.terms import Term, variants
@@ -179,22 +180,30 @@ def _denied(candidate: Clause) -> bool:
     return False
 
 
-def _text_match(term: Term, candidate: Clause) -> bool:
-    return any(not negated(candidate, start, end) for start, end in spans(term, candidate))
+def _text_match(term: Term, candidate: Clause, exact: bool) -> bool:
+    """True when the term occurs, not negated and not inside another term (see modifiers.py);
+    an `exact` term (an acronym) with no typo."""
+    return any(
+        not negated(candidate, start, end)
+        and not modified(candidate, start, end)
+        and (not exact or candidate.text[start:end] == term.text)
+        for start, end in spans(term, candidate)
+    )
 
 
 def short_match(accepted: tuple[str, ...], text: str) -> bool:
     """True when the reply's answer is one of the accepted answers."""
-    candidates = _candidates(text)
+    candidates = _candidates(joined_identifiers(text))
     conflicts: dict[frozenset[Number], bool] = {}
     for answer in accepted:
+        exact = is_acronym(answer)
         for term in variants(answer):
             longest = len(term.text) + SHORT_SLACK_CHARS
             for candidate in candidates:
                 if len(candidate.text) > longest:
                     continue
                 numeric = _numeric_match(term, candidate)
-                if numeric is None and _text_match(term, candidate):
+                if numeric is None and _text_match(term, candidate, exact):
                     return True
                 if numeric:
                     wanted = _term_numbers(term)[0]
