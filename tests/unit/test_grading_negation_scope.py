@@ -83,3 +83,35 @@ def test_pushed_is_no_typo_of_pulled() -> None:
 def test_a_parameter_subscript_leaves_a_closing_bracket() -> None:
     assert ")" in plain_notation("(equivalently ∇ log p_φ). a, b")
     assert plain_notation("q_(φ)(z|x)") == "q(z|x)"
+
+
+def short_q(accept: tuple[str, ...], question: str = "叫什么？") -> Question:
+    return Question(id="s", kind=Kind.SHORT, question=question, answer="", accept=accept)
+
+
+def test_a_bracket_after_a_short_answer_restates_it() -> None:
+    question = short_q(("RLAIF",))
+    assert grade(question, "RL from AI feedback（RLAIF）").passed
+    assert not grade(question, "RL from human feedback（RLHF）").passed
+
+
+def test_question_words_repeated_in_a_short_answer_take_no_slack() -> None:
+    accept = ("RandomResizedCrop",)
+    asked = short_q(accept, question="它在 torchvision 中的类名是什么？")
+    assert grade(asked, "torchvision 的 RandomResizedCrop 這個類別").passed
+    assert not grade(short_q(accept), "torchvision 的 RandomResizedCrop 這個類別").passed
+
+
+def test_of_the_ends_a_short_answer() -> None:
+    question = short_q(("eigenvalue",))
+    assert grade(question, "eigenvalue λ_i of the covariance matrix (the i-th largest)").passed
+
+
+def test_a_mixed_language_sentence_is_no_bare_keyword() -> None:
+    from bot.quiz.grading.stuffing import is_keyword_list
+
+    prose = (
+        "因为 update 的 intrinsic rank 低，所以 r 小，要 all linear layers 都加，qkvo，α 常设 16"
+    )
+    assert not is_keyword_list("为什么？", prose)
+    assert is_keyword_list("为什么？", "QKV，点积，缩放，softmax，多头 MHA")
