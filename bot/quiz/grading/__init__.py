@@ -36,7 +36,7 @@ def grade(question: Question, text: str, pass_mark: float = DEFAULT_PASS_MARK) -
             return _halved(verdict, pass_mark)
         return verdict
     if question.kind is Kind.SHORT:
-        verdict = binary(question, short_match(question.accept, text))
+        verdict = binary(question, short_match(question.accept, text, question.question))
         found = contradiction(question, text) if verdict.passed else None
         if found is not None:
             return replace(binary(question, False), contradicted=(found,))

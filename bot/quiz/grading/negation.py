@@ -38,14 +38,20 @@ _CJK_CUES = (
     "不进行",
     "不一定",
     "未必",
+    "不要",
+    "不应",
+    "不该",
+    "切勿",
 )
 # Cues that negate a noun phrase, so only a few characters ahead: "没有残差连接时梯度消失".
 _CJK_NOMINAL_CUES = ("没有", "缺乏", "缺少")
 CJK_NOMINAL_GAP = 4
 # Where a negation's scope ends inside a clause: a condition, a consequence, a new statement.
 _CJK_SCOPE_END = re.compile(
-    "时|的话|则|就|才|所以|因此|因而|导致|使得|从而|而|但|且|也|还|因为|由于|如果|不如"
+    "时|的话|则|就|才|所以|因此|因而|导致|使得|从而|而|但|且|也|还|因为|由于|如果|不如|只要|只需"
 )
+# Two negations make an affirmation: "不能不做多重比较校正", "不得不重算激活".
+_CJK_DOUBLE = re.compile("(?:不能|不得|不可|不会|没有|并非|不是|无法|没法)不")
 # Single characters that negate only when they touch the term: "不收敛", "无偏", "非线性".
 _CJK_TOUCHING = frozenset("不没无非未")
 # Words after a cue that make it "not only" or "regardless", not a negation.
@@ -126,6 +132,8 @@ def _cjk_negates(cue: str, gap: str) -> bool:
 
 
 def _cjk_before(before: str, first: str) -> bool:
+    if "不" in before:
+        before = _CJK_DOUBLE.sub(lambda m: "须" * len(m.group(0)), before)
     for cue in (*_CJK_CUES, *_CJK_NOMINAL_CUES):
         at = before.rfind(cue)
         if at >= 0 and _cjk_negates(cue, before[at + len(cue) :]):
@@ -193,6 +201,14 @@ _DENIAL = re.compile(
 )
 
 
+# "与归一化常数无关" denies a dependence, but only as the whole point: in "置换等变、与顺序无关"
+# the permutation is stated, and in "H(p) 与模型无关是常数" the constant.
+_INDEPENDENCE = re.compile(r"^[^、，,;；]*无关$|^independent of [^,;]*$")
+
+
 def is_denial(point: str) -> bool:
     """True when a key point itself says something is absent or avoided ("不需要 NMS")."""
-    return _DENIAL.search(point.casefold()) is not None
+    folded = point.casefold()
+    if _DENIAL.search(folded) is not None:
+        return True
+    return _INDEPENDENCE.match(folded.strip()) is not None

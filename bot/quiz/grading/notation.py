@@ -153,7 +153,7 @@ _D_KL = re.compile(r"(?<![A-Za-z])D\s*_\s*\(?\s*(KL|JS)\s*\)?")
 # A parameter subscript on a distribution names whose it is, not another quantity: q_φ(z|x) is
 # q(z|x), p_{\theta}(x|z) is p(x|z), π_θ is π (ε_θ, the network, stays apart from the noise ε).
 _PARAMETER_SUBSCRIPT = re.compile(
-    r"(?<![A-Za-z])([pqP]|pi)\s*_\s*\(?\s*(?:theta|phi|psi)\s*\)?(?![A-Za-z])"
+    r"(?<![A-Za-z])([pqP]|pi)\s*_\s*(?:\(\s*(?:theta|phi|psi)\s*\)|(?:theta|phi|psi))(?![A-Za-z])"
 )
 # A word glued to the next in CamelCase ("MaskedMHA", "DropPath") is two words; a short lower-case
 # run ("ReLU", "RoPE", "LoRA") is an acronym's letters and stays.

@@ -19,9 +19,10 @@ _PREAMBLE = re.compile(
     r"^\s*(?:答案是|答案为|答案|答|我认为是|我觉得是|应该是|大约是|约为|大约|约|是|为|"
     r"the answer is|answer|i think it is|i think it's|it is|it's|about)\s*[:：]?\s*"
 )
-# Where the answer itself ends inside the first clause: a bracket, "because", "即".
+# Where the answer itself ends inside the first clause: a bracket, "because", "即", "of the".
 _ANSWER_END = re.compile(
-    r"[（(\[【:：—–]|\s-{1,2}\s|\b(?:because|since|which|as|i\.e)\b|因为|由于|也就是|即|所以|因此"
+    r"[（(\[【:：—–]|\s-{1,2}\s|\b(?:because|since|which|as|i\.e|of the|of a)\b"
+    r"|因为|由于|也就是|即|所以|因此"
 )
 # Words that only name the unit or count of a number: "3 比特" is "3".
 _UNIT_WORDS = frozenset(
@@ -89,6 +90,13 @@ def _answer_part(first: str) -> str:
     return first
 
 
+def _bracketed(rest: str) -> list[str]:
+    """A bracket right after the answer restates it: "RL from AI feedback（RLAIF）"."""
+    rest = rest.lstrip()
+    close = rest.find(")")
+    return [rest[1:close]] if rest.startswith("(") and close > 1 else []
+
+
 def _candidates(text: str) -> list[Clause]:
     """The whole reply; its first clause, cut where an explanation starts; a stated conclusion."""
     whole = arabic(protect(text))
@@ -100,6 +108,7 @@ def _candidates(text: str) -> list[Clause]:
         found += _sides(first)
         if cut.strip() and cut != first:
             found += _sides(cut)
+            found += _bracketed(first[len(cut) :])
         found += [
             side
             for part in parts[1:]
@@ -191,16 +200,33 @@ def _text_match(term: Term, candidate: Clause, exact: bool) -> bool:
     )
 
 
-def short_match(accepted: tuple[str, ...], text: str) -> bool:
+# A word of the question repeated in the reply is no extra claim: "torchvision 的 RandomResizedCrop".
+MIN_ECHO = 3
+
+
+def _echo(candidate: Clause, asked: frozenset[str]) -> int:
+    """Characters of the candidate in Latin words that the question itself uses."""
+    return sum(len(t) for t in candidate.tokens if len(t) >= MIN_ECHO and t in asked)
+
+
+def short_match(accepted: tuple[str, ...], text: str, question: str = "") -> bool:
     """True when the reply's answer is one of the accepted answers."""
     candidates = _candidates(joined_identifiers(text))
+    asked = frozenset(clause(protect(question)).tokens) if question else frozenset()
     conflicts: dict[frozenset[Number], bool] = {}
+    # An acronym is exact also where it comes as another answer's glossary synonym.
+    acronyms = {
+        variant.text
+        for answer in accepted
+        if is_acronym(answer)
+        for variant in variants(answer)[:1]
+    }
     for answer in accepted:
-        exact = is_acronym(answer)
         for term in variants(answer):
+            exact = term.text in acronyms
             longest = len(term.text) + SHORT_SLACK_CHARS
             for candidate in candidates:
-                if len(candidate.text) > longest:
+                if len(candidate.text) - _echo(candidate, asked) > longest:
                     continue
                 numeric = _numeric_match(term, candidate)
                 if numeric is None and _text_match(term, candidate, exact):

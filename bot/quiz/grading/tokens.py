@@ -146,7 +146,10 @@ def split_clauses(text: str) -> tuple[Clause, ...]:
     return tuple(part for part in parts if part.tokens)
 
 
-_COMMA = frozenset(",，")
+# In an open answer a colon ends a clause too, joined like a comma ("不需要正态：只要误差不相关"),
+# but not inside a ratio or an address ("1:3", "http://").
+_OPEN_CLAUSE = re.compile(f"{CLAUSE.pattern}|:(?![\\d/])")
+_COMMA = frozenset(",，:")
 
 
 def split_sentences(text: str) -> tuple[tuple[Clause, ...], tuple[bool, ...]]:
@@ -156,7 +159,7 @@ def split_sentences(text: str) -> tuple[tuple[Clause, ...], tuple[bool, ...]]:
     soft: list[bool] = []
     at = 0
     joined_by_comma = True
-    for separator in [*CLAUSE.finditer(prepared), None]:
+    for separator in [*_OPEN_CLAUSE.finditer(prepared), None]:
         end = separator.start() if separator else len(prepared)
         part = clause(prepared[at:end])
         if part.tokens:
