@@ -268,7 +268,7 @@ class Run:
         return self.missing == 0 and self.duplicates == 0 and self.got["failed"] == 0
 
     def per_post_ms(self, seconds: float) -> float:
-        return 1000 * seconds / max(1, self.got["posts"])
+        return 1000 * seconds / max(1, int(self.got["posts"]))
 
     @property
     def bound(self) -> float:

@@ -19,7 +19,7 @@ from functools import lru_cache
 from multiprocessing.connection import Connection
 from pathlib import Path
 from types import TracebackType
-from typing import Any, Concatenate, Final, Literal, ParamSpec, Self, TypeVar
+from typing import Any, Concatenate, Final, Literal, ParamSpec, Self, TypeVar, overload
 
 from aiohttp import web
 
@@ -2702,6 +2702,22 @@ class FakeBotApiProcess:
         self.token, self.base_url, self.base_file_url = self._receive()
         return self
 
+    @overload
+    def call(
+        self,
+        function: Callable[Concatenate[FakeBotApi, _P], Awaitable[_T]],
+        *args: _P.args,
+        **kwargs: _P.kwargs,
+    ) -> _T: ...
+
+    @overload
+    def call(
+        self,
+        function: Callable[Concatenate[FakeBotApi, _P], _T],
+        *args: _P.args,
+        **kwargs: _P.kwargs,
+    ) -> _T: ...
+
     def call(
         self,
         function: Callable[Concatenate[FakeBotApi, _P], Awaitable[_T] | _T],
@@ -2715,12 +2731,28 @@ class FakeBotApiProcess:
         result: _T = self._receive()
         return result
 
+    @overload
     async def acall(
         self,
-        function: Callable[Concatenate[FakeBotApi, _P], Awaitable[_T] | _T],
+        function: Callable[Concatenate[FakeBotApi, _P], Awaitable[_T]],
         *args: _P.args,
         **kwargs: _P.kwargs,
-    ) -> _T:
+    ) -> _T: ...
+
+    @overload
+    async def acall(
+        self,
+        function: Callable[Concatenate[FakeBotApi, _P], _T],
+        *args: _P.args,
+        **kwargs: _P.kwargs,
+    ) -> _T: ...
+
+    async def acall(
+        self,
+        function: Callable[Concatenate[FakeBotApi, _P], Any],
+        *args: _P.args,
+        **kwargs: _P.kwargs,
+    ) -> Any:
         """``call`` from a thread, so the caller's event loop keeps running meanwhile."""
         return await asyncio.to_thread(lambda: self.call(function, *args, **kwargs))
 
