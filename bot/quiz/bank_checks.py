@@ -8,6 +8,7 @@ from bot.quiz.bank.model import Bank
 from bot.quiz.grading import grade
 from bot.quiz.grading.matching import term_spans
 from bot.quiz.grading.negation import negated
+from bot.quiz.grading.short import short_match
 from bot.quiz.grading.tokens import Clause, split_clauses
 from bot.quiz.model import Kind, Question
 
@@ -21,8 +22,9 @@ def _hits(term_text: str, clauses: tuple[Clause, ...]) -> bool:
 
 
 def question_warnings(question: Question) -> Iterator[str]:
-    """Each key point term found in the question text or in a listed wrong answer, and each
-    wrong term the reference answer states."""
+    """Each key point term found in the question text or in a listed wrong answer, each wrong
+    term the reference answer states, and each listed wrong answer of a short question that is
+    accepted or would refuse an accepted answer."""
     asked = split_clauses(question.question)
     wrongs = [(w, split_clauses(w)) for w in question.wrong]
     where = f"{question.origin}: [{question.id}]"
@@ -41,6 +43,9 @@ def question_warnings(question: Question) -> Iterator[str]:
         for wrong in question.wrong:
             if grade(question, wrong).passed:
                 yield f"{where} the wrong answer {wrong[:40]!r} is accepted"
+            for accepted in (question.answer, *question.accept):
+                if short_match((wrong,), accepted, question.question):
+                    yield f"{where} the wrong answer {wrong[:40]!r} refuses {accepted[:40]!r}"
 
 
 def warnings(bank: Bank) -> list[str]:

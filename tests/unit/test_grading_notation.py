@@ -8,7 +8,7 @@ import pytest
 from bot.quiz.grading import grade
 from bot.quiz.grading.numbers import arabic
 from bot.quiz.grading.terms import stem
-from bot.quiz.grading.tokens import canonical
+from bot.quiz.grading.tokens import canonical, clause, protect
 from bot.quiz.model import KeyPoint, Kind, Question
 
 
@@ -131,3 +131,22 @@ def test_a_latex_fraction_without_braces_is_no_thousand() -> None:
 
 def test_a_bracket_that_opens_a_short_answer_belongs_to_it() -> None:
     assert grade(short_q("[CLS]"), "[CLS] - the first token of every input, pooled").passed
+
+
+
+def _tokens(text: str) -> tuple[str, ...]:
+    return clause(protect(text)).tokens
+
+
+@pytest.mark.parametrize("arrow", ["->", "-->", "=>", "<->", "<=>"])
+def test_an_ascii_arrow_is_no_minus(arrow: str) -> None:
+    assert _tokens(f"O(n) {arrow} O(sqrt(n))") == _tokens("O(n) → O(sqrt(n))")
+    assert "-" not in _tokens(f"noise{arrow}data")
+    assert "-" in _tokens("noise - data")
+
+
+def test_a_greek_letter_forgives_no_typo() -> None:
+    point = KeyPoint("对输入求梯度", ("with respect to the input",), wrong=("with respect to θ",))
+    question = open_q(point)
+    assert grade(question, "the gradient of log p with respect to the input x").passed
+    assert not grade(question, "the gradient of log p with respect to θ").passed

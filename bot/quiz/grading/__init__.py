@@ -16,7 +16,7 @@ from bot.quiz.grading.negation import is_denial, stated_negated
 from bot.quiz.grading.short import short_match
 from bot.quiz.grading.stuffing import is_keyword_list
 from bot.quiz.grading.subjects import partner_only
-from bot.quiz.grading.tokens import split_sentences
+from bot.quiz.grading.tokens import CLAUSE, protect, split_sentences
 from bot.quiz.model import KeyPoint, Kind, Question, Verdict
 from bot.quiz.text import is_blank
 
@@ -37,11 +37,25 @@ def grade(question: Question, text: str, pass_mark: float = DEFAULT_PASS_MARK) -
         return verdict
     if question.kind is Kind.SHORT:
         verdict = binary(question, short_match(question.accept, text, question.question))
-        found = contradiction(question, text) if verdict.passed else None
+        if not verdict.passed:
+            return verdict
+        found = _listed_wrong(question, text) or contradiction(question, text)
         if found is not None:
             return replace(binary(question, False), contradicted=(found,))
         return verdict
     return grade_choice(question, parse_choice(question, text))
+
+
+def _listed_wrong(question: Question, text: str) -> str | None:
+    """The question's listed common wrong answer that the short reply gives, if any ("Q、K、V"
+    holds the accepted "Q、K" but names another answer); only its first clause is the answer."""
+    if not question.wrong:
+        return None
+    first = next((part for part in CLAUSE.split(protect(text)) if part.strip()), "")
+    return next(
+        (wrong for wrong in question.wrong if short_match((wrong,), first, question.question)),
+        None,
+    )
 
 
 def _stance(point: KeyPoint, answer: Reply) -> bool | None:

@@ -160,6 +160,8 @@ _PARAMETER_SUBSCRIPT = re.compile(
 _CAMEL = re.compile(r"(?<=[a-z]{3})(?=[A-Z])")
 _NATURAL_LOG = re.compile(r"(?<![A-Za-z])ln(?![A-Za-z])")
 _NOT_CONTRACTION = re.compile(r"(?i)(?<=[a-z])n['’]t\b")
+# An ASCII arrow is an arrow, not a minus: "O(n) -> O(√n)", "noise <-> data", "=>".
+_ASCII_ARROW = re.compile(r"<?-+>|<?=+>")
 _CJK_WORDS = re.compile("|".join(map(re.escape, sorted(_WORDS, key=len, reverse=True))))
 
 
@@ -210,4 +212,6 @@ def plain_notation(text: str) -> str:
         text = _D_KL.sub(r" \1 ", text)
     if "'" in text or "’" in text:
         text = _NOT_CONTRACTION.sub(" not", text)
+    if ">" in text:
+        text = _ASCII_ARROW.sub(" → ", text)
     return text

@@ -15,8 +15,11 @@ MIN_INNER_SPELLING = 2
 
 
 # A term written as a formula ("H(p) + KL(p||q)", "√d_k", "y_i(w^T x_i + b)") matches token for
-# token: no typo is forgiven, so a flipped sign or another exponent is another formula.
-_FORMULA = re.compile(r"[=+^_()|/√∑Σ∂≤≥<>·×∈\\]|(?<![A-Za-z])[-−](?![A-Za-z])|[-−](?=\d)")
+# token: no typo is forgiven, so a flipped sign or another exponent is another formula. A Greek
+# letter is notation too: "w.r.t. θ" is no typo of "w.r.t. the".
+_FORMULA = re.compile(
+    r"[=+^_()|/√∑Σ∂≤≥<>·×∈\\\u0391-\u03c9]|(?<![A-Za-z])[-−](?![A-Za-z])|[-−](?=\d)"
+)
 
 
 # English inflections a term may carry in an answer: "identity maps" states "identity mapping",
