@@ -25,9 +25,15 @@ def short_q(*accept: str, wrong: tuple[str, ...] = ()) -> Question:
 
 
 def test_a_term_in_the_question_is_reported() -> None:
-    question = open_q("批归一化在哪个维度上标准化？", KeyPoint("batch 维", ("batch 维", "批归一化")))
+    question = open_q(
+        "批归一化在哪个维度上标准化？", KeyPoint("batch 维", ("batch 维", "批归一化"))
+    )
     found = list(question_warnings(question))
-    assert len(found) == 1 and "`批归一化`" in found[0] and "already appears in the question" in found[0]
+    assert (
+        len(found) == 1
+        and "`批归一化`" in found[0]
+        and "already appears in the question" in found[0]
+    )
 
 
 def test_a_term_that_accepts_a_listed_wrong_answer_is_reported() -> None:

@@ -133,7 +133,6 @@ def test_a_bracket_that_opens_a_short_answer_belongs_to_it() -> None:
     assert grade(short_q("[CLS]"), "[CLS] - the first token of every input, pooled").passed
 
 
-
 def _tokens(text: str) -> tuple[str, ...]:
     return clause(protect(text)).tokens
 
