@@ -49,3 +49,14 @@ def test_confusable_pairs_are_read_apart_from_opposites() -> None:
     assert glossary.confusable == ((("A1",), ("B1",)),)
     assert glossary.opposites == ()
     assert load().confusable
+
+
+def test_what_follows_bi_is_compared_against_not_stated() -> None:
+    point = KeyPoint("速度与精度的权衡", ("更快", "更准"), wrong=("两阶段更快", "单阶段更准"))
+    question = Question(
+        id="d", kind=Kind.OPEN, question="两阶段和单阶段检测器？", answer="", key_points=(point,)
+    )
+    assert grade(question, "单阶段比两阶段更快，两阶段比单阶段更准").passed
+    assert grade(question, "单阶段较两阶段更快").passed
+    verdict = grade(question, "单阶段更准，两阶段更快")
+    assert not verdict.passed and verdict.contradicted == ("速度与精度的权衡",)

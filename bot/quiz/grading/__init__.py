@@ -15,7 +15,7 @@ from bot.quiz.grading.matching import Reply, reply, reply_spans
 from bot.quiz.grading.negation import is_denial, stated_negated
 from bot.quiz.grading.short import short_match
 from bot.quiz.grading.stuffing import is_keyword_list
-from bot.quiz.grading.subjects import partner_only
+from bot.quiz.grading.subjects import compared_against, partner_only
 from bot.quiz.grading.tokens import CLAUSE, protect, split_sentences
 from bot.quiz.model import KeyPoint, Kind, Question, Verdict
 from bot.quiz.text import is_blank
@@ -76,7 +76,7 @@ def _stance(point: KeyPoint, answer: Reply) -> bool | None:
 def _states(terms: tuple[str, ...], answer: Reply) -> bool:
     """True when the reply states one of the terms, not negated."""
     return any(
-        not stated_negated(part, start, end, last)
+        not stated_negated(part, start, end, last) and not compared_against(part, start)
         for text in terms
         for part, start, end, last in reply_spans(text, answer)
     )

@@ -17,7 +17,17 @@ from bot.quiz.grading.glossary import load
 from bot.quiz.grading.matching import ORDERED, Reply, reply_spans
 from bot.quiz.grading.negation import stated_negated
 from bot.quiz.grading.terms import term
+from bot.quiz.grading.tokens import Clause
 from bot.quiz.model import KeyPoint
+
+# "单阶段比两阶段更快" does not state "两阶段更快": what follows 比 is what the subject is measured
+# against.
+_COMPARED_AGAINST = ("比", "比起", "较")
+
+
+def compared_against(part: Clause, start: int) -> bool:
+    """True when the term found at `start` is the other side of a Chinese comparison."""
+    return part.text[max(0, start - 2) : start].endswith(_COMPARED_AGAINST)
 
 
 @lru_cache(maxsize=1)
