@@ -44,7 +44,7 @@ def question_warnings(question: Question) -> Iterator[str]:
             if grade(question, wrong).passed:
                 yield f"{where} the wrong answer {wrong[:40]!r} is accepted"
             for accepted in (question.answer, *question.accept):
-                if short_match((wrong,), accepted, question.question):
+                if short_match((wrong,), accepted):
                     yield f"{where} the wrong answer {wrong[:40]!r} refuses {accepted[:40]!r}"
 
 

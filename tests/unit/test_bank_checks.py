@@ -67,3 +67,16 @@ def test_a_listed_wrong_short_answer_that_refuses_an_accepted_one_is_reported() 
     found = list(question_warnings(short_q("Q和K", "QK", wrong=("QK",))))
     assert any("refuses 'QK'" in line for line in found)
     assert list(question_warnings(short_q("Q和K", "Q、K", wrong=("Q、K、V",)))) == []
+
+
+def test_an_aside_naming_a_listed_wrong_answer_does_not_fail_the_answer() -> None:
+    layers = short_q("24", wrong=("12",))
+    assert grade(layers, "24 层（base 是 12 层）").passed
+    assert not grade(layers, "12 层").passed
+    norm = short_q("LayerNorm", wrong=("BatchNorm",))
+    for reply in (
+        "LayerNorm（区别于 BatchNorm）",
+        "LayerNorm vs BatchNorm",
+        "LayerNorm rather than BatchNorm",
+    ):
+        assert grade(norm, reply).passed, reply

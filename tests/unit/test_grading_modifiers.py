@@ -53,3 +53,15 @@ def test_an_acronym_forgives_no_typo() -> None:
     assert grade(question, "rlaif").passed
     assert not grade(question, "RLAF").passed
     assert grade(question, "Reinforcement Learning from AI Feedbak").passed
+
+
+def test_a_predicate_after_the_derived_word_says_what_it_is() -> None:
+    question = short_q("ReLU")
+    assert grade(question, "ReLU 导数为 1").passed
+    assert grade(question, "ReLU 的梯度恒为 1").passed
+    assert not grade(question, "ReLU 的导数").passed
+
+
+def test_an_acronym_takes_a_plural() -> None:
+    assert grade(short_q("LSTM"), "LSTMs").passed
+    assert not grade(short_q("LSTM"), "LSTN").passed

@@ -95,11 +95,13 @@ def test_a_bracket_after_a_short_answer_restates_it() -> None:
     assert not grade(question, "RL from human feedback（RLHF）").passed
 
 
-def test_question_words_repeated_in_a_short_answer_take_no_slack() -> None:
-    accept = ("RandomResizedCrop",)
-    asked = short_q(accept, question="它在 torchvision 中的类名是什么？")
-    assert grade(asked, "torchvision 的 RandomResizedCrop 這個類別").passed
-    assert not grade(short_q(accept), "torchvision 的 RandomResizedCrop 這個類別").passed
+def test_listing_the_question_s_options_is_no_answer() -> None:
+    asked = short_q(
+        ("Adam",), question="Adagrad、RMSprop、Adam、Momentum 中，哪个同时用一阶矩和二阶矩？"
+    )
+    assert grade(asked, "Adam").passed
+    assert not grade(asked, "Adagrad RMSprop Adam Momentum").passed
+    assert not grade(asked, "Adagrad, RMSprop, Adam").passed
 
 
 def test_of_the_ends_a_short_answer() -> None:

@@ -57,6 +57,13 @@ def test_what_follows_bi_is_compared_against_not_stated() -> None:
         id="d", kind=Kind.OPEN, question="两阶段和单阶段检测器？", answer="", key_points=(point,)
     )
     assert grade(question, "单阶段比两阶段更快，两阶段比单阶段更准").passed
-    assert grade(question, "单阶段较两阶段更快").passed
+    assert grade(question, "单阶段比起两阶段更快").passed
     verdict = grade(question, "单阶段更准，两阶段更快")
     assert not verdict.passed and verdict.contradicted == ("速度与精度的权衡",)
+
+
+def test_jiao_and_bijiao_are_adverbs_not_comparisons() -> None:
+    point = KeyPoint("小学习率", ("小学习率",), wrong=("大学习率",))
+    question = Question(id="w", kind=Kind.OPEN, question="warmup？", answer="", key_points=(point,))
+    assert not grade(question, "先用较大学习率").passed
+    assert not grade(question, "先用比较大学习率").passed

@@ -13,10 +13,10 @@ from bot.quiz.grading.choice import MAX_POINTS, binary, grade_choice, parse_choi
 from bot.quiz.grading.explanation import contradiction
 from bot.quiz.grading.matching import Reply, reply, reply_spans
 from bot.quiz.grading.negation import is_denial, stated_negated
-from bot.quiz.grading.short import short_match
+from bot.quiz.grading.short import answer_part, short_match
 from bot.quiz.grading.stuffing import is_keyword_list
 from bot.quiz.grading.subjects import compared_against, partner_only
-from bot.quiz.grading.tokens import CLAUSE, protect, split_sentences
+from bot.quiz.grading.tokens import split_sentences
 from bot.quiz.model import KeyPoint, Kind, Question, Verdict
 from bot.quiz.text import is_blank
 
@@ -36,7 +36,7 @@ def grade(question: Question, text: str, pass_mark: float = DEFAULT_PASS_MARK) -
             return _halved(verdict, pass_mark)
         return verdict
     if question.kind is Kind.SHORT:
-        verdict = binary(question, short_match(question.accept, text, question.question))
+        verdict = binary(question, short_match(question.accept, text))
         if not verdict.passed:
             return verdict
         found = _listed_wrong(question, text) or contradiction(question, text)
@@ -48,14 +48,12 @@ def grade(question: Question, text: str, pass_mark: float = DEFAULT_PASS_MARK) -
 
 def _listed_wrong(question: Question, text: str) -> str | None:
     """The question's listed common wrong answer that the short reply gives, if any ("Q、K、V"
-    holds the accepted "Q、K" but names another answer); only its first clause is the answer."""
+    holds the accepted "Q、K" but names another answer); an aside after the answer does not count
+    ("24 层（base 是 12 层）")."""
     if not question.wrong:
         return None
-    first = next((part for part in CLAUSE.split(protect(text)) if part.strip()), "")
-    return next(
-        (wrong for wrong in question.wrong if short_match((wrong,), first, question.question)),
-        None,
-    )
+    answer = answer_part(text)
+    return next((wrong for wrong in question.wrong if short_match((wrong,), answer)), None)
 
 
 def _stance(point: KeyPoint, answer: Reply) -> bool | None:

@@ -47,8 +47,8 @@ def parse(data: object) -> Glossary:
     return Glossary(
         tuple(tuple(t.strip() for t in g) for g in groups),
         tuple(pairs),
-        _opposites(data.get("opposites") or []),
-        _opposites(data.get("confusable") or []),
+        _opposites(data.get("opposites") or [], "opposites"),
+        _opposites(data.get("confusable") or [], "confusable"),
     )
 
 
@@ -61,9 +61,9 @@ def _side(side: object) -> tuple[str, ...]:
     return tuple(s.strip() for s in spellings)
 
 
-def _opposites(data: object) -> tuple[tuple[tuple[str, ...], tuple[str, ...]], ...]:
+def _opposites(data: object, section: str) -> tuple[tuple[tuple[str, ...], tuple[str, ...]], ...]:
     if not isinstance(data, list) or not all(isinstance(p, list) and len(p) == 2 for p in data):
-        raise ValueError("`opposites` is a list of pairs [one side, the other side]")
+        raise ValueError(f"`{section}` is a list of pairs [one side, the other side]")
     return tuple((_side(first), _side(second)) for first, second in data)
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from bot.quiz.grading.tokens import Clause
+from bot.quiz.grading.tokens import CJK, Clause
 
 # Functions written before their argument: "log softmax", "sqrt λ_i", "exp x".
 _BEFORE = frozenset({"log", "ln", "lg", "log2", "exp", "sqrt", "sigmoid", "tanh"})
@@ -21,7 +21,8 @@ _DERIVED_LATIN = frozenset(
     | {"logarithm", "square", "squared", "exponential", "transpose", "jacobian", "hessian"}
 )
 _ARTICLES = frozenset({"the", "a", "an", "its"})
-# The same, after the term in Chinese ("的" is gone from clause text): "特征值的平方根", "softmax 的导数".
+# The same, after the term in Chinese ("的" is gone from clause text): "特征值的平方根", "softmax 的导数";
+# not when a predicate follows it: "ReLU 导数为 1" says what ReLU's derivative is.
 _DERIVED_CJK = re.compile(
     "(?:导数|偏导|梯度|平方根|开方|开根|根号|倒数|对数|平方|立方|逆矩阵|转置|雅可比|海森)"
 )
@@ -52,7 +53,8 @@ def modified(part: Clause, start: int, end: int) -> bool:
             return True
         if len(before) >= 2 and before[-1] == "of" and before[-2] in _DERIVED_LATIN:
             return True
-    if _DERIVED_CJK.match(part.text, end):
+    derived = _DERIVED_CJK.match(part.text, end)
+    if derived and not CJK.match(part.text, derived.end()):
         return True
     if end >= len(part.text):
         return False

@@ -161,7 +161,7 @@ _CAMEL = re.compile(r"(?<=[a-z]{3})(?=[A-Z])")
 _NATURAL_LOG = re.compile(r"(?<![A-Za-z])ln(?![A-Za-z])")
 _NOT_CONTRACTION = re.compile(r"(?i)(?<=[a-z])n['’]t\b")
 # An ASCII arrow is an arrow, not a minus: "O(n) -> O(√n)", "noise <-> data", "=>".
-_ASCII_ARROW = re.compile(r"<?-+>|<?=+>")
+_ASCII_ARROW = re.compile(r"(?<![-=<])<?(?:-+|=+)>")
 _CJK_WORDS = re.compile("|".join(map(re.escape, sorted(_WORDS, key=len, reverse=True))))
 
 

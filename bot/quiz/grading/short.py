@@ -22,7 +22,7 @@ _PREAMBLE = re.compile(
 # Where the answer itself ends inside the first clause: a bracket, "because", "即", "of the".
 _ANSWER_END = re.compile(
     r"[（(\[【:：—–]|\s-{1,2}\s|\b(?:because|since|which|as|i\.e|of the|of a)\b"
-    r"|因为|由于|也就是|即|所以|因此"
+    r"|\b(?:rather than|instead of|unlike|vs|versus)\b|因为|由于|也就是|即|所以|因此|而不是|而非|区别于"
 )
 # Words that only name the unit or count of a number: "3 比特" is "3".
 _UNIT_WORDS = frozenset(
@@ -88,6 +88,17 @@ def _answer_part(first: str) -> str:
         if match.start() > lead:
             return first[: match.start()]
     return first
+
+
+def answer_part(text: str) -> str:
+    """The reply's answer: its first clause without a preamble, up to where an explanation starts
+    (no bracket, no aside)."""
+    parts = [p for p in CLAUSE.split(arabic(protect(text))) if p and p.strip()]
+    if not parts:
+        return ""
+    first = _PREAMBLE.sub("", parts[0]) or parts[0]
+    cut = _answer_part(first)
+    return cut if cut.strip() else first
 
 
 def _bracketed(rest: str) -> list[str]:
@@ -195,24 +206,14 @@ def _text_match(term: Term, candidate: Clause, exact: bool) -> bool:
     return any(
         not negated(candidate, start, end)
         and not modified(candidate, start, end)
-        and (not exact or candidate.text[start:end] == term.text)
+        and (not exact or candidate.text[start:end] in (term.text, f"{term.text}s"))
         for start, end in spans(term, candidate)
     )
 
 
-# A word of the question repeated in the reply is no extra claim: "torchvision 的 RandomResizedCrop".
-MIN_ECHO = 3
-
-
-def _echo(candidate: Clause, asked: frozenset[str]) -> int:
-    """Characters of the candidate in Latin words that the question itself uses."""
-    return sum(len(t) for t in candidate.tokens if len(t) >= MIN_ECHO and t in asked)
-
-
-def short_match(accepted: tuple[str, ...], text: str, question: str = "") -> bool:
+def short_match(accepted: tuple[str, ...], text: str) -> bool:
     """True when the reply's answer is one of the accepted answers."""
     candidates = _candidates(joined_identifiers(text))
-    asked = frozenset(clause(protect(question)).tokens) if question else frozenset()
     conflicts: dict[frozenset[Number], bool] = {}
     # An acronym is exact also where it comes as another answer's glossary synonym.
     acronyms = {
@@ -226,7 +227,7 @@ def short_match(accepted: tuple[str, ...], text: str, question: str = "") -> boo
             exact = term.text in acronyms
             longest = len(term.text) + SHORT_SLACK_CHARS
             for candidate in candidates:
-                if len(candidate.text) - _echo(candidate, asked) > longest:
+                if len(candidate.text) > longest:
                     continue
                 numeric = _numeric_match(term, candidate)
                 if numeric is None and _text_match(term, candidate, exact):

@@ -21,13 +21,14 @@ from bot.quiz.grading.tokens import Clause
 from bot.quiz.model import KeyPoint
 
 # "单阶段比两阶段更快" does not state "两阶段更快": what follows 比 is what the subject is measured
-# against.
-_COMPARED_AGAINST = ("比", "比起", "较")
+# against. Not 较 ("较大学习率" is "a fairly large learning rate"), and not 比较.
+_COMPARED_AGAINST = ("比", "比起")
 
 
 def compared_against(part: Clause, start: int) -> bool:
     """True when the term found at `start` is the other side of a Chinese comparison."""
-    return part.text[max(0, start - 2) : start].endswith(_COMPARED_AGAINST)
+    before = part.text[max(0, start - 2) : start]
+    return before.endswith(_COMPARED_AGAINST) and not part.text.startswith("比较", start - 1)
 
 
 @lru_cache(maxsize=1)
