@@ -117,3 +117,10 @@ def test_a_mixed_language_sentence_is_no_bare_keyword() -> None:
     )
     assert not is_keyword_list("为什么？", prose)
     assert is_keyword_list("为什么？", "QKV，点积，缩放，softmax，多头 MHA")
+
+
+def test_a_second_bu_that_starts_a_word_is_no_double_negation() -> None:
+    points = (KeyPoint("权重衰减", ("权重衰减",)), KeyPoint("过拟合", ("过拟合", "overfit")))
+    question = Question(id="d", kind=Kind.OPEN, question="?", answer="", key_points=points)
+    assert not grade(question, "用权重衰减，模型不会不断过拟合").passed
+    assert grade(question, "用权重衰减，模型不能不担心过拟合").passed

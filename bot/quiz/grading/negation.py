@@ -50,8 +50,11 @@ CJK_NOMINAL_GAP = 4
 _CJK_SCOPE_END = re.compile(
     "时|的话|则|就|才|所以|因此|因而|导致|使得|从而|而|但|且|也|还|因为|由于|如果|不如|只要|只需"
 )
-# Two negations make an affirmation: "不能不做多重比较校正", "不得不重算激活".
-_CJK_DOUBLE = re.compile("(?:不能|不得|不可|不会|没有|并非|不是|无法|没法)不")
+# Two negations make an affirmation: "不能不做多重比较校正", "不得不重算激活"; not when the second 不
+# starts a word of its own ("不会不断过拟合", "没有不同").
+_CJK_DOUBLE = re.compile(
+    "(?:不能|不得|不可|不会|没有|并非|不是|无法|没法)不(?![断同停少久止足仅但光错])"
+)
 # Single characters that negate only when they touch the term: "不收敛", "无偏", "非线性".
 _CJK_TOUCHING = frozenset("不没无非未")
 # Words after a cue that make it "not only" or "regardless", not a negation.
